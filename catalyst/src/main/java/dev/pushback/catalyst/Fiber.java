@@ -1,0 +1,161 @@
+package dev.pushback.catalyst;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A straight-line body guarded by an availability mask (DESIGN C1–C3). The catalyst runs the body
+ * one move at a time, and only while every bit of the mask is set; a ready fiber gets a bounded
+ * budget of moves per round (DESIGN N15).
+ *
+ * <p>The compiler builds fibers; a fiber's body clears bits through its endpoints as it learns
+ * they are unavailable, so the catalyst needs no other signal to stop running it.
+ */
+public final class Fiber {
+    /** What a fiber does. Runs on the catalyst thread. */
+    public interface Body {
+        /** One move: at most one element from the source to the sinks. */
+        void handleMove(Fiber fiber) throws Exception;
+
+        /** The fiber failed (its body threw, or the catalyst closed): fail sinks, close sources. */
+        void handleFailed(Fiber fiber, Throwable cause);
+    }
+
+    private static final int[] NO_WORDS = new int[0];
+    private static final long[] NO_MASKS = new long[0];
+
+    final Catalyst catalyst;
+    private final String name;
+    final Body body;
+    private final Endpoint[] waitsOn;
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+    private int[] h_words = NO_WORDS;
+    private long[] h_masks = NO_MASKS;
+    boolean h_queued;
+    boolean h_live;
+    int h_index = -1;
+    private long h_moves;
+
+    /**
+     * @param waitsOn every endpoint whose bit may ever be in this fiber's mask
+     */
+    public Fiber(Catalyst catalyst, String name, Body body, Endpoint... waitsOn) {
+        this.catalyst = catalyst;
+        this.name = name;
+        this.body = body;
+        this.waitsOn = waitsOn.clone();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Endpoints whose bits may be in the mask. */
+    public Endpoint[] waitsOn() {
+        return waitsOn.clone();
+    }
+
+    /** Completes when the fiber has ended, exceptionally when it failed. */
+    public CompletableFuture<Void> done() {
+        return done;
+    }
+
+    /** Moves made so far. */
+    public long handleMoves() {
+        return h_moves;
+    }
+
+    public boolean handleIsLive() {
+        return h_live;
+    }
+
+    /**
+     * Sets the mask: the fiber runs only while all these endpoints' bits are set. The endpoints
+     * must be among {@link #waitsOn()} and bound. Bits are grouped by 64-bit word, so the check is
+     * one AND-compare per word.
+     */
+    public void handleSetMask(Endpoint... endpoints) {
+        int[] words = new int[endpoints.length];
+        long[] masks = new long[endpoints.length];
+        int count = 0;
+        for (Endpoint endpoint : endpoints) {
+            int bit = endpoint.h_bit;
+            assert bit >= 0 : endpoint + " is not bound";
+            int word = bit >>> 6;
+            int i = 0;
+            while (i < count && words[i] != word) {
+                i++;
+            }
+            if (i == count) {
+                words[count++] = word;
+            }
+            masks[i] |= 1L << bit;
+        }
+        h_words = java.util.Arrays.copyOf(words, count);
+        h_masks = java.util.Arrays.copyOf(masks, count);
+        if (h_live) {
+            catalyst.handleWake(this);
+        }
+    }
+
+    /** Number of 64-bit words the mask spans. */
+    public int handleMaskWords() {
+        return h_words.length;
+    }
+
+    /** The word-wise AND-compare of DESIGN C3. */
+    public boolean handleIsReady() {
+        long[] bits = catalyst.h_bits.words;
+        int[] words = h_words;
+        long[] masks = h_masks;
+        for (int i = 0; i < words.length; i++) {
+            long mask = masks[i];
+            if ((bits[words[i]] & mask) != mask) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Runs up to {@code budget} moves while ready; returns the number made. */
+    int handleRun(int budget) {
+        int moves = 0;
+        while (moves < budget && h_live && handleIsReady()) {
+            moves++;
+            try {
+                body.handleMove(this);
+            } catch (Throwable t) {
+                handleFail(t);
+                break;
+            }
+        }
+        h_moves += moves;
+        return moves;
+    }
+
+    /** The fiber has moved its last element. */
+    public void handleEnd() {
+        if (catalyst.handleRetire(this)) {
+            done.complete(null);
+        }
+    }
+
+    /** Fails the fiber: its body fails its sinks and closes its sources; others keep running. */
+    public void handleFail(Throwable cause) {
+        if (!catalyst.handleRetire(this)) {
+            return;
+        }
+        try {
+            body.handleFailed(this, cause);
+        } catch (Throwable t) {
+            cause.addSuppressed(t);
+        }
+        done.completeExceptionally(cause);
+        catalyst.handleReport(this, cause);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.pushback.catalyst;
+
+import java.io.IOException;
+
+/**
+ * An endpoint that takes elements. Its bit means "writable": a fiber offers an element only while
+ * the bit is set. A sink takes an offered element whole; what it cannot write now becomes its one
+ * pending element and its bit stays clear until that is written (DESIGN N3, N8).
+ *
+ * <p>A sink counts the fibers that feed it; when the last one has ended and nothing is pending,
+ * the sink finishes and closes (DESIGN N6, N11).
+ *
+ * @param <T> the element type; byte sinks take {@link java.nio.ByteBuffer} chunks
+ */
+public abstract class Sink<T> extends Endpoint {
+    private int h_upstream;
+    private boolean h_finishing;
+
+    protected Sink(Catalyst catalyst, String name) {
+        super(catalyst, name);
+    }
+
+    /** Takes an element whole: writes what it can now and keeps the rest pending. */
+    public final void handleOffer(T element) throws Exception {
+        if (handleIsClosed()) {
+            throw new IOException(name() + " is closed");
+        }
+        handleAccept(element);
+    }
+
+    /** The sink's own part of {@link #handleOffer}. */
+    protected abstract void handleAccept(T element) throws Exception;
+
+    /** Whether the sink holds data not yet written. */
+    protected abstract boolean handleHasPending();
+
+    /** Bytes held pending, for the retained-bytes count; typed sinks that hold none return 0. */
+    public long handlePendingBytes() {
+        return 0;
+    }
+
+    /** Called before the sink closes at the end of its input (flush, shut down output). */
+    protected void handleFinish() throws Exception {}
+
+    /** One more fiber feeds this sink. */
+    public final void handleAddUpstream() {
+        h_upstream++;
+    }
+
+    /** A fiber feeding this sink has ended; after the last one, the sink finishes. */
+    public final void handleUpstreamEnded() {
+        if (--h_upstream == 0) {
+            h_finishing = true;
+            handleFinishIfDrained();
+        }
+    }
+
+    /** Whether every fiber feeding the sink has ended. */
+    public final boolean handleIsFinishing() {
+        return h_finishing;
+    }
+
+    /** Closes the sink if its input has ended and nothing is pending. */
+    protected final void handleFinishIfDrained() {
+        if (!h_finishing || handleIsClosed() || handleHasPending()) {
+            return;
+        }
+        try {
+            handleFinish();
+            handleClose(null);
+        } catch (Exception e) {
+            handleClose(e);
+        }
+    }
+}

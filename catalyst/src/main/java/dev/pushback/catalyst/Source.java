@@ -1,0 +1,36 @@
+package dev.pushback.catalyst;
+
+/**
+ * An endpoint that gives elements. Its bit means "a poll may give an element". A fiber polls only
+ * while the bit is set; a poll that finds nothing clears the bit (DESIGN N2).
+ *
+ * @param <T> the element type; byte sources give {@link java.nio.ByteBuffer} chunks
+ */
+public abstract class Source<T> extends Endpoint {
+    private boolean h_ended;
+
+    protected Source(Catalyst catalyst, String name) {
+        super(catalyst, name);
+    }
+
+    /**
+     * Returns the next element, or {@code null} when there is none now — then the source has
+     * cleared its bit — or when it has ended ({@link #handleIsEnded()}). The element stays valid
+     * until {@link #handleConsumed()}.
+     */
+    public abstract T handlePoll() throws Exception;
+
+    /** The element given by the last poll is no longer used; its buffer may be reused. */
+    public void handleConsumed() {}
+
+    /** Whether the source has given its last element. */
+    public final boolean handleIsEnded() {
+        return h_ended;
+    }
+
+    /** Marks the end of the stream; the bit is set so that the waiting fiber polls and sees it. */
+    protected final void handleEnd() {
+        h_ended = true;
+        handleSetAvailable();
+    }
+}

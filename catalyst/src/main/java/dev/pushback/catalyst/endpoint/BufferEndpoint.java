@@ -1,0 +1,159 @@
+package dev.pushback.catalyst.endpoint;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+
+import dev.pushback.catalyst.Catalyst;
+import dev.pushback.catalyst.Sink;
+import dev.pushback.catalyst.Source;
+
+/**
+ * An explicit, bounded buffer of {@code capacity} elements between two fibers — the only place
+ * pushback stores elements (DESIGN N3). Its sink side is writable while there is room; its source
+ * side is readable while it holds elements. Byte chunks are copied in, since the writer's chunk is
+ * reused after the move.
+ *
+ * <pre>{@code
+ * BufferEndpoint<String> buffer = new BufferEndpoint<>(catalyst, "lookahead", 8);
+ * // writer fiber -> buffer.sink();  buffer.source() -> reader fiber
+ * }</pre>
+ */
+public final class BufferEndpoint<T> {
+    private final int capacity;
+    private final ArrayDeque<T> h_elements;
+    private final In in;
+    private final Out out;
+
+    public BufferEndpoint(Catalyst catalyst, String name, int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("buffer capacity must be positive: " + capacity);
+        }
+        this.capacity = capacity;
+        this.h_elements = new ArrayDeque<>(capacity);
+        this.in = new In(catalyst, name + " in");
+        this.out = new Out(catalyst, name + " out");
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** The side writers offer to. */
+    public Sink<T> sink() {
+        return in;
+    }
+
+    /** The side readers poll. */
+    public Source<T> source() {
+        return out;
+    }
+
+    private static long bytesOf(Object element) {
+        return element instanceof ByteBuffer buffer ? buffer.remaining() : 0;
+    }
+
+    private final class In extends Sink<T> {
+        In(Catalyst catalyst, String name) {
+            super(catalyst, name);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        protected void handleAccept(T element) {
+            T stored = element;
+            if (element instanceof ByteBuffer chunk) {
+                ByteBuffer copy = ByteBuffer.allocate(chunk.remaining());
+                copy.put(chunk).flip();
+                stored = (T) copy;
+                catalyst.handleRetain(copy.remaining());
+            }
+            h_elements.addLast(stored);
+            if (h_elements.size() >= capacity) {
+                handleClearAvailable();
+            }
+            out.handleFilled();
+        }
+
+        @Override
+        protected boolean handleHasPending() {
+            return false;
+        }
+
+        /** At most {@code capacity} elements of at most a chunk each. */
+        @Override
+        public long retainedBound() {
+            return (long) capacity * catalyst.pool().chunkSize();
+        }
+
+        @Override
+        protected void handleFinish() {
+            out.handleWriterFinished();
+        }
+
+        @Override
+        protected void handleRelease() {
+            if (!handleIsFinishing()) {
+                out.handleClose(new java.io.IOException(name() + " closed before its input ended"));
+            }
+        }
+
+        void handleRoom() {
+            handleSetAvailable();
+        }
+    }
+
+    private final class Out extends Source<T> {
+        private T h_current;
+        private boolean h_writerFinished;
+
+        Out(Catalyst catalyst, String name) {
+            super(catalyst, name);
+        }
+
+        @Override
+        protected boolean handleInitiallyAvailable() {
+            return !h_elements.isEmpty();
+        }
+
+        void handleFilled() {
+            handleSetAvailable();
+        }
+
+        void handleWriterFinished() {
+            h_writerFinished = true;
+            if (h_elements.isEmpty()) {
+                handleEnd();
+            }
+        }
+
+        @Override
+        public T handlePoll() {
+            T element = h_elements.pollFirst();
+            if (element == null) {
+                if (h_writerFinished) {
+                    handleEnd();
+                } else {
+                    handleClearAvailable();
+                }
+                return null;
+            }
+            h_current = element;
+            catalyst.handleRetain(-bytesOf(element)); // now the one chunk the reading fiber moves
+            in.handleRoom();
+            return element;
+        }
+
+        @Override
+        public void handleConsumed() {
+            h_current = null;
+        }
+
+        @Override
+        protected void handleRelease() {
+            for (T element : h_elements) {
+                catalyst.handleRetain(-bytesOf(element));
+            }
+            h_elements.clear();
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.pushback.catalyst.endpoint;
+
+import java.io.IOException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+import dev.pushback.catalyst.Catalyst;
+
+/**
+ * The one selector key of a channel, shared by its source and sink sides. Interest is added only
+ * for a side whose bit is clear and that a fiber waits on (the frontier, DESIGN N2) and removed as
+ * soon as the key reports it, so a known-writable socket is never left registered for OP_WRITE.
+ */
+final class ChannelRegistration implements Catalyst.ReadyHandler {
+    private final Catalyst catalyst;
+    private final SelectableChannel channel;
+    ChannelSource h_source;
+    ChannelSink h_sink;
+    private SelectionKey h_key;
+    private int h_openSides;
+
+    ChannelRegistration(Catalyst catalyst, SelectableChannel channel) {
+        this.catalyst = catalyst;
+        this.channel = channel;
+    }
+
+    SelectableChannel channel() {
+        return channel;
+    }
+
+    void handleOpenSide() throws IOException {
+        if (h_key == null) {
+            h_key = catalyst.handleRegister(channel, this);
+        }
+        h_openSides++;
+    }
+
+    void handleInterest(int op) {
+        if (h_key != null && h_key.isValid()) {
+            int ops = h_key.interestOps();
+            if ((ops & op) == 0) {
+                h_key.interestOps(ops | op);
+            }
+        }
+    }
+
+    @Override
+    public void handleReady(int readyOps) {
+        if (!h_key.isValid()) {
+            return;
+        }
+        h_key.interestOps(h_key.interestOps() & ~readyOps);
+        if ((readyOps & SelectionKey.OP_READ) != 0 && h_source != null) {
+            h_source.handleReadable();
+        }
+        if ((readyOps & SelectionKey.OP_WRITE) != 0 && h_sink != null) {
+            h_sink.handleWritable();
+        }
+    }
+
+    /** A side is done: a socket half-closes; the channel closes when no side is left. */
+    void handleCloseSide(boolean output) throws IOException {
+        h_openSides--;
+        if (h_openSides > 0 && channel instanceof SocketChannel socket && socket.isOpen()) {
+            if (output) {
+                socket.shutdownOutput();
+            } else {
+                socket.shutdownInput();
+            }
+            return;
+        }
+        if (h_openSides <= 0) {
+            if (h_key != null) {
+                h_key.cancel();
+            }
+            channel.close();
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.pushback.catalyst.endpoint;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.WritableByteChannel;
+
+import dev.pushback.catalyst.ByteSink;
+import dev.pushback.catalyst.Catalyst;
+
+/**
+ * The writing side of a selectable channel: a socket, or the sink end of a {@link java.nio.channels.Pipe}.
+ * A partial write keeps the rest pending, clears the bit and registers OP_WRITE until drained; on
+ * finishing, a socket shuts down its output and a pipe closes.
+ */
+public final class ChannelSink extends ByteSink {
+    private final ChannelRegistration registration;
+    private final WritableByteChannel channel;
+
+    ChannelSink(Catalyst catalyst, String name, ChannelRegistration registration) {
+        super(catalyst, name);
+        this.registration = registration;
+        this.channel = (WritableByteChannel) registration.channel();
+        registration.h_sink = this;
+    }
+
+    /** A sink writing {@code channel}, which the catalyst owns from now on. */
+    public static <C extends SelectableChannel & WritableByteChannel> ChannelSink of(Catalyst catalyst, C channel) {
+        return new ChannelSink(catalyst, channel.toString(), new ChannelRegistration(catalyst, channel));
+    }
+
+    @Override
+    protected void handleOpen() throws IOException {
+        registration.handleOpenSide();
+    }
+
+    @Override
+    protected int handleWrite(ByteBuffer source) throws IOException {
+        return channel.write(source);
+    }
+
+    @Override
+    protected void handleArmDrain() {
+        registration.handleInterest(SelectionKey.OP_WRITE);
+    }
+
+    @Override
+    protected void handleArm() {
+        registration.handleInterest(SelectionKey.OP_WRITE);
+    }
+
+    void handleWritable() {
+        handleDrain();
+    }
+
+    @Override
+    protected void handleRelease() throws Exception {
+        super.handleRelease();
+        registration.handleCloseSide(true);
+    }
+}

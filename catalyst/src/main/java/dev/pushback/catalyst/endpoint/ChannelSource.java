@@ -1,0 +1,78 @@
+package dev.pushback.catalyst.endpoint;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+
+import dev.pushback.catalyst.ByteSource;
+import dev.pushback.catalyst.Catalyst;
+
+/**
+ * The reading side of a selectable channel: a socket, or the source end of a {@link java.nio.channels.Pipe}.
+ * One non-blocking read per chunk into a pooled direct buffer; a read of 0 bytes clears the bit
+ * and registers OP_READ (DESIGN N2).
+ *
+ * <pre>{@code
+ * Pipe pipe = Pipe.open();
+ * ChannelSource in = ChannelSource.of(catalyst, pipe.source());
+ * }</pre>
+ */
+public final class ChannelSource extends ByteSource {
+    private final ChannelRegistration registration;
+    private final ReadableByteChannel channel;
+    private ByteBuffer h_buffer;
+
+    ChannelSource(Catalyst catalyst, String name, ChannelRegistration registration) {
+        super(catalyst, name);
+        this.registration = registration;
+        this.channel = (ReadableByteChannel) registration.channel();
+        registration.h_source = this;
+    }
+
+    /** A source reading {@code channel}, which the catalyst owns from now on. */
+    public static <C extends SelectableChannel & ReadableByteChannel> ChannelSource of(Catalyst catalyst, C channel) {
+        return new ChannelSource(catalyst, channel.toString(), new ChannelRegistration(catalyst, channel));
+    }
+
+    @Override
+    protected void handleOpen() throws IOException {
+        registration.handleOpenSide();
+        h_buffer = catalyst.pool().handleAcquire();
+    }
+
+    @Override
+    protected ByteBuffer handleNextChunk() throws IOException {
+        ByteBuffer buffer = h_buffer.clear();
+        int read = channel.read(buffer);
+        if (read > 0) {
+            return buffer.flip();
+        }
+        if (read < 0) {
+            handleEnd();
+        } else {
+            handleClearAvailable();
+        }
+        return null;
+    }
+
+    @Override
+    protected void handleArm() {
+        registration.handleInterest(SelectionKey.OP_READ);
+    }
+
+    void handleReadable() {
+        handleSetAvailable();
+    }
+
+    @Override
+    protected void handleRelease() throws Exception {
+        super.handleRelease();
+        if (h_buffer != null) {
+            catalyst.pool().handleRelease(h_buffer);
+            h_buffer = null;
+        }
+        registration.handleCloseSide(false);
+    }
+}

@@ -1,0 +1,167 @@
+package dev.pushback.catalyst.endpoint;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
+import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.LockSupport;
+
+import org.jctools.queues.SpscArrayQueue;
+
+import dev.pushback.catalyst.ByteSink;
+import dev.pushback.catalyst.Catalyst;
+
+/**
+ * A blocking output the selector cannot watch — stdout, stderr, an {@link OutputStream} — bridged
+ * by a helper thread (DESIGN N14). A chunk is copied into one of two buffers and written by the
+ * helper; the sink is writable while a buffer is free, so it runs at most one chunk ahead of the
+ * real output. A write error (EPIPE on a closed pipe) fails the sink.
+ */
+public final class StreamSink extends ByteSink {
+    private final WritableByteChannel output;
+    private final boolean closeOutput;
+    private final SpscArrayQueue<ByteBuffer> toWrite = new SpscArrayQueue<>(2);
+    private final ArrayDeque<ByteBuffer> h_free = new ArrayDeque<>(2);
+    private volatile boolean stopping;
+    private volatile Thread helper;
+    private int h_inFlight;
+
+    private StreamSink(Catalyst catalyst, String name, WritableByteChannel output, boolean closeOutput) {
+        super(catalyst, name);
+        this.output = output;
+        this.closeOutput = closeOutput;
+    }
+
+    /** Standard output; not closed when the sink finishes. */
+    public static StreamSink stdout(Catalyst catalyst) {
+        return new StreamSink(catalyst, "stdout", new FileOutputStream(FileDescriptor.out).getChannel(), false);
+    }
+
+    /** Standard error; not closed when the sink finishes. */
+    public static StreamSink stderr(Catalyst catalyst) {
+        return new StreamSink(catalyst, "stderr", new FileOutputStream(FileDescriptor.err).getChannel(), false);
+    }
+
+    /** An output stream, closed when the sink closes. */
+    public static StreamSink of(Catalyst catalyst, String name, OutputStream out) {
+        return new StreamSink(catalyst, name, Channels.newChannel(out), true);
+    }
+
+    /** A blocking channel, closed when the sink closes. */
+    public static StreamSink of(Catalyst catalyst, String name, WritableByteChannel out) {
+        return new StreamSink(catalyst, name, out, true);
+    }
+
+    /** Two chunks in the helper's hands plus one pending chunk. */
+    @Override
+    public long retainedBound() {
+        return 3L * catalyst.pool().chunkSize();
+    }
+
+    @Override
+    public long ownedBufferBytes() {
+        return 2L * catalyst.pool().chunkSize();
+    }
+
+    @Override
+    protected void handleOpen() {
+        int size = catalyst.pool().chunkSize();
+        h_free.add(ByteBuffer.allocateDirect(size));
+        h_free.add(ByteBuffer.allocateDirect(size));
+        Thread thread = new Thread(this::writeLoop, catalyst.config().name() + "-" + name() + "-writer");
+        thread.setDaemon(true);
+        helper = thread;
+        thread.start();
+    }
+
+    private void writeLoop() {
+        try {
+            while (!stopping) {
+                ByteBuffer buffer = toWrite.poll();
+                if (buffer == null) {
+                    LockSupport.park(this);
+                    continue;
+                }
+                while (buffer.hasRemaining()) {
+                    output.write(buffer);
+                }
+                catalyst.execute(() -> handleWritten(buffer));
+            }
+        } catch (IOException e) {
+            if (!stopping) {
+                try {
+                    catalyst.execute(() -> handleClose(e));
+                } catch (RejectedExecutionException closed) {
+                    // nothing to report to
+                }
+            }
+        } catch (RejectedExecutionException closed) {
+            // the catalyst closed under us
+        }
+    }
+
+    @Override
+    protected int handleWrite(ByteBuffer source) {
+        ByteBuffer buffer = h_free.pollFirst();
+        if (buffer == null) {
+            return 0;
+        }
+        int length = Math.min(source.remaining(), buffer.capacity());
+        int limit = source.limit();
+        source.limit(source.position() + length);
+        buffer.clear();
+        buffer.put(source).flip();
+        source.limit(limit);
+        h_inFlight++;
+        catalyst.handleRetain(length);
+        toWrite.offer(buffer);
+        LockSupport.unpark(helper);
+        if (h_free.isEmpty()) {
+            handleClearAvailable();
+        }
+        return length;
+    }
+
+    private void handleWritten(ByteBuffer buffer) {
+        h_inFlight--;
+        catalyst.handleRetain(-buffer.limit());
+        h_free.addLast(buffer);
+        if (handleIsClosed()) {
+            return;
+        }
+        if (super.handleHasPending()) {
+            handleDrain();
+        } else {
+            handleSetAvailable();
+            handleFinishIfDrained();
+        }
+    }
+
+    @Override
+    protected void handleArmDrain() {
+        // the helper reports every finished buffer; nothing to register
+    }
+
+    @Override
+    protected boolean handleHasPending() {
+        return super.handleHasPending() || h_inFlight > 0;
+    }
+
+    @Override
+    protected void handleRelease() throws Exception {
+        super.handleRelease();
+        stopping = true;
+        Thread thread = helper;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
+        if (closeOutput) {
+            output.close();
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package dev.pushback.catalyst.endpoint;
+
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
+import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.LockSupport;
+
+import org.jctools.queues.SpscArrayQueue;
+
+import dev.pushback.catalyst.ByteSource;
+import dev.pushback.catalyst.Catalyst;
+
+/**
+ * A blocking input the selector cannot watch — stdin, an {@link InputStream} — bridged by a helper
+ * thread (DESIGN N14). The helper reads into one of two buffers while the catalyst moves the
+ * other, so it is at most one chunk ahead of what the fiber has moved: the bound is two chunks.
+ * Hand-offs to the catalyst go through {@link Catalyst#execute}; buffers come back through a
+ * single-producer queue, so no lock is taken on the data path.
+ *
+ * <p>The helper thread is a daemon: a read blocked on stdin cannot be interrupted, so closing the
+ * source stops the helper at its next read rather than at once.
+ */
+public final class StreamSource extends ByteSource {
+    private final ReadableByteChannel input;
+    private final boolean closeInput;
+    private final SpscArrayQueue<ByteBuffer> empties = new SpscArrayQueue<>(2);
+    private final ArrayDeque<ByteBuffer> h_filled = new ArrayDeque<>(2);
+    private volatile boolean stopping;
+    private volatile Thread helper;
+    private ByteBuffer h_current;
+    private boolean h_inputEnded;
+
+    private StreamSource(Catalyst catalyst, String name, ReadableByteChannel input, boolean closeInput) {
+        super(catalyst, name);
+        this.input = input;
+        this.closeInput = closeInput;
+    }
+
+    /** Standard input; it is not closed when the source closes. */
+    public static StreamSource stdin(Catalyst catalyst) {
+        return new StreamSource(catalyst, "stdin", new FileInputStream(FileDescriptor.in).getChannel(), false);
+    }
+
+    /** An input stream, closed when the source closes. */
+    public static StreamSource of(Catalyst catalyst, String name, InputStream in) {
+        return new StreamSource(catalyst, name, Channels.newChannel(in), true);
+    }
+
+    /** A blocking channel, closed when the source closes. */
+    public static StreamSource of(Catalyst catalyst, String name, ReadableByteChannel in) {
+        return new StreamSource(catalyst, name, in, true);
+    }
+
+    /** Two chunks handed off and not yet moved, plus a cut line when framing lines. */
+    @Override
+    public long retainedBound() {
+        return 2L * catalyst.pool().chunkSize() + super.retainedBound();
+    }
+
+    @Override
+    public long ownedBufferBytes() {
+        return 2L * catalyst.pool().chunkSize();
+    }
+
+    @Override
+    protected boolean handleInitiallyAvailable() {
+        return false;
+    }
+
+    @Override
+    protected void handleOpen() {
+        int size = catalyst.pool().chunkSize();
+        empties.offer(ByteBuffer.allocateDirect(size));
+        empties.offer(ByteBuffer.allocateDirect(size));
+        Thread thread = new Thread(this::readLoop, catalyst.config().name() + "-" + name() + "-reader");
+        thread.setDaemon(true);
+        helper = thread;
+        thread.start();
+    }
+
+    private void readLoop() {
+        try {
+            while (!stopping) {
+                ByteBuffer buffer = empties.poll();
+                if (buffer == null) {
+                    LockSupport.park(this);
+                    continue;
+                }
+                buffer.clear();
+                int read = input.read(buffer);
+                if (read < 0) {
+                    catalyst.execute(this::handleInputEnded);
+                    return;
+                }
+                buffer.flip();
+                catalyst.execute(() -> handleFilled(buffer));
+            }
+        } catch (IOException e) {
+            if (!stopping) {
+                postFailure(e);
+            }
+        } catch (RejectedExecutionException closed) {
+            // the catalyst closed under us: nothing left to hand off to
+        }
+    }
+
+    private void postFailure(IOException e) {
+        try {
+            catalyst.execute(() -> handleClose(e));
+        } catch (RejectedExecutionException closed) {
+            // nothing to report to
+        }
+    }
+
+    private void handleFilled(ByteBuffer buffer) {
+        if (handleIsClosed()) {
+            return;
+        }
+        catalyst.handleRetain(buffer.remaining());
+        h_filled.addLast(buffer);
+        handleSetAvailable();
+    }
+
+    private void handleInputEnded() {
+        h_inputEnded = true;
+        if (h_filled.isEmpty() && h_current == null) {
+            handleEnd();
+        }
+    }
+
+    @Override
+    protected ByteBuffer handleNextChunk() {
+        ByteBuffer buffer = h_filled.pollFirst();
+        if (buffer == null) {
+            if (h_inputEnded) {
+                handleEnd();
+            } else {
+                handleClearAvailable();
+            }
+            return null;
+        }
+        h_current = buffer;
+        catalyst.handleRetain(-buffer.remaining());
+        return buffer;
+    }
+
+    @Override
+    protected void handleChunkConsumed() {
+        ByteBuffer buffer = h_current;
+        if (buffer != null) {
+            h_current = null;
+            empties.offer(buffer);
+            LockSupport.unpark(helper);
+        }
+    }
+
+    @Override
+    protected void handleRelease() throws Exception {
+        super.handleRelease();
+        stopping = true;
+        for (ByteBuffer buffer : h_filled) {
+            catalyst.handleRetain(-buffer.remaining());
+        }
+        h_filled.clear();
+        Thread thread = helper;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
+        if (closeInput) {
+            input.close();
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.pushback.compiler;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import dev.pushback.catalyst.Endpoint;
+import dev.pushback.catalyst.Fiber;
+import dev.pushback.catalyst.Sink;
+import dev.pushback.catalyst.Source;
+
+/**
+ * What every compiled fiber body shares: its sources, the stage tree, the sinks it reaches and
+ * its mask. End and failure travel from here (DESIGN N11): at the end, stateful stages flush and
+ * every sink reached hears once that this fiber is done; on failure the sinks fail and the sources
+ * that fed only this fiber close.
+ */
+abstract class FusedBody implements Fiber.Body {
+    final Source<?>[] heads;
+    final Stage downstream;
+    final Sink<?>[] sinks;
+    private final List<Endpoint> h_mask;
+    Fiber h_fiber;
+
+    FusedBody(Source<?>[] heads, Stage downstream, Sink<?>[] sinks, List<Endpoint> mask) {
+        this.heads = heads;
+        this.downstream = downstream;
+        this.sinks = sinks;
+        this.h_mask = new ArrayList<>(mask);
+    }
+
+    Endpoint[] mask() {
+        return h_mask.toArray(new Endpoint[0]);
+    }
+
+    /** Every endpoint whose bit may be in the mask. */
+    Endpoint[] waitsOn() {
+        return mask();
+    }
+
+    void handleStarted(Fiber fiber) {
+        h_fiber = fiber;
+        for (Sink<?> sink : sinks) {
+            sink.handleAddUpstream();
+        }
+        fiber.handleSetMask(mask());
+    }
+
+    /** The input ended: flush, tell the sinks, close the sources. */
+    final void handleInputEnded(Fiber fiber) throws Exception {
+        downstream.end();
+        fiber.handleEnd();
+        for (Source<?> head : heads) {
+            head.handleClose(null);
+        }
+        for (Sink<?> sink : sinks) {
+            sink.handleUpstreamEnded();
+        }
+    }
+
+    @Override
+    public void handleFailed(Fiber fiber, Throwable cause) {
+        for (Sink<?> sink : sinks) {
+            sink.handleClose(cause);
+        }
+        for (Source<?> head : heads) {
+            head.handleClose(null);
+        }
+    }
+
+    /** A detaching branch gave up on its sinks: they leave the mask, the others go on. */
+    void handleDetached(DetachStage stage) {
+        h_mask.removeAll(Arrays.asList(stage.sinks()));
+        if (h_fiber != null && h_fiber.handleIsLive()) {
+            h_fiber.handleSetMask(mask());
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dev.pushback.compiler;
+
+import dev.pushback.catalyst.Sink;
+
+final class SinkStage extends Stage {
+    private final Sink<Object> sink;
+
+    @SuppressWarnings("unchecked")
+    SinkStage(Sink<?> sink) {
+        this.sink = (Sink<Object>) sink;
+    }
+
+    @Override
+    void accept(Object element) throws Exception {
+        sink.handleOffer(element);
+    }
+}

@@ -1,0 +1,220 @@
+package dev.pushback.dsl;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+
+import dev.pushback.catalyst.Catalyst;
+import dev.pushback.catalyst.Sink;
+import dev.pushback.catalyst.Source;
+import dev.pushback.catalyst.endpoint.ChannelSink;
+import dev.pushback.catalyst.endpoint.ChannelSource;
+import dev.pushback.catalyst.endpoint.FileSink;
+import dev.pushback.catalyst.endpoint.FileSource;
+import dev.pushback.catalyst.endpoint.IntervalSource;
+import dev.pushback.catalyst.endpoint.StreamSink;
+import dev.pushback.catalyst.endpoint.StreamSource;
+import dev.pushback.compiler.Compiler;
+import dev.pushback.compiler.Plan;
+import dev.pushback.compiler.ir.Dataflow;
+import dev.pushback.compiler.ir.Node;
+
+/**
+ * A dataflow graph being written: where its sources and sinks come from, and how it starts. Build
+ * it on any thread, then {@link #start()} it (the catalyst compiles nothing; the graph is compiled
+ * here and its fibers are started on the catalyst thread) or {@link #run()} it on this thread.
+ *
+ * <p>{@code tee}, with every output throttling the input (DESIGN N4):
+ * <pre>{@code
+ * try (Catalyst catalyst = Catalyst.open()) {
+ *     Graph graph = Graph.on(catalyst);
+ *     Feed.Broadcast<ByteBuffer> tee = graph.stdin().broadcast();
+ *     tee.to(graph.stdout());
+ *     tee.to(graph.write(Path.of("copy.txt")));
+ *     graph.run();
+ * }
+ * }</pre>
+ */
+public final class Graph {
+    private final Catalyst catalyst;
+    final Dataflow flow = new Dataflow();
+    private Plan plan;
+
+    private Graph(Catalyst catalyst) {
+        this.catalyst = catalyst;
+    }
+
+    /** A new, empty graph for {@code catalyst}. */
+    public static Graph on(Catalyst catalyst) {
+        return new Graph(catalyst);
+    }
+
+    public Catalyst catalyst() {
+        return catalyst;
+    }
+
+    // ---------------------------------------------------------------- sources
+
+    /** Any source, for example a {@link dev.pushback.catalyst.endpoint.ManualSource}. */
+    public <T> Feed<T> from(Source<T> source) {
+        return new Feed<>(this, flow.source(source));
+    }
+
+    /** Standard input as byte chunks, bridged by a helper thread one chunk ahead (DESIGN N14). */
+    public Feed<ByteBuffer> stdin() {
+        return from(StreamSource.stdin(catalyst));
+    }
+
+    /** A regular file, opened now: a missing file is an {@link IOException} here, not later. */
+    public Feed<ByteBuffer> read(Path path) throws IOException {
+        return from(FileSource.open(catalyst, path));
+    }
+
+    /** A selectable channel (a socket, a pipe's source), owned by the graph from now on. */
+    public <C extends SelectableChannel & ReadableByteChannel> Feed<ByteBuffer> read(C channel) {
+        return from(ChannelSource.of(catalyst, channel));
+    }
+
+    /** A blocking input stream, bridged by a helper thread one chunk ahead (DESIGN N14). */
+    public Feed<ByteBuffer> read(String name, InputStream in) {
+        return from(StreamSource.of(catalyst, name, in));
+    }
+
+    /** A tick every {@code period} (DESIGN N12), ending when {@code until} completes. */
+    public Feed<Long> interval(Duration period, CompletionStage<?> until) {
+        IntervalSource source = IntervalSource.every(catalyst, period);
+        until.whenComplete((ok, failure) -> {
+            try {
+                catalyst.execute(source::handleStop);
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // the catalyst is gone, and the interval with it
+            }
+        });
+        return from(source);
+    }
+
+    // ---------------------------------------------------------------- sinks
+
+    /** Standard output, bridged by a helper thread one chunk ahead; not closed at the end. */
+    public Sink<ByteBuffer> stdout() {
+        return StreamSink.stdout(catalyst);
+    }
+
+    /** Standard error, bridged like {@link #stdout()}. */
+    public Sink<ByteBuffer> stderr() {
+        return StreamSink.stderr(catalyst);
+    }
+
+    /** A regular file, created or truncated now. */
+    public Sink<ByteBuffer> write(Path path) throws IOException {
+        return FileSink.create(catalyst, path);
+    }
+
+    /** A selectable channel (a socket, a pipe's sink), owned by the graph from now on. */
+    public <C extends SelectableChannel & WritableByteChannel> Sink<ByteBuffer> write(C channel) {
+        return ChannelSink.of(catalyst, channel);
+    }
+
+    /** A blocking output stream, bridged by a helper thread one chunk ahead; closed at the end. */
+    public Sink<ByteBuffer> write(String name, OutputStream out) {
+        return StreamSink.of(catalyst, name, out);
+    }
+
+    // ---------------------------------------------------------------- joins
+
+    /**
+     * Every input's elements to one output (DESIGN N6): ready inputs are served in turn, an element
+     * is never interleaved with another, and the output ends when all inputs have ended.
+     */
+    @SafeVarargs
+    public final <T> Feed<T> union(Feed<? extends T>... inputs) {
+        List<Node> nodes = new ArrayList<>();
+        for (Feed<? extends T> input : inputs) {
+            nodes.add(input.node());
+        }
+        return new Feed<>(this, flow.union(nodes));
+    }
+
+    /**
+     * One element from each input, combined (DESIGN N7): moves only when both are readable and the
+     * output writable. Ends when either input ends.
+     */
+    public <A, B, R> Feed<R> intersect(Feed<A> first, Feed<B> second, BiFunction<? super A, ? super B, ? extends R> combiner) {
+        @SuppressWarnings("unchecked")
+        java.util.function.Function<Object[], Object> both =
+            slots -> combiner.apply((A) slots[0], (B) slots[1]);
+        return new Feed<>(this, flow.intersect(List.of(first.node(), second.node()), both));
+    }
+
+    /** One element from each of the inputs, as a list in input order (DESIGN N7). */
+    public <T, R> Feed<R> intersect(List<Feed<? extends T>> inputs, java.util.function.Function<List<T>, ? extends R> combiner) {
+        List<Node> nodes = new ArrayList<>();
+        for (Feed<? extends T> input : inputs) {
+            nodes.add(input.node());
+        }
+        @SuppressWarnings("unchecked")
+        java.util.function.Function<Object[], Object> all = slots -> combiner.apply((List<T>) List.of(slots));
+        return new Feed<>(this, flow.intersect(nodes, all));
+    }
+
+    // ---------------------------------------------------------------- running
+
+    /** Compiles the graph (once); further changes to this graph are refused. */
+    public synchronized Plan compile() {
+        if (plan == null) {
+            plan = Compiler.compile(flow, catalyst);
+        }
+        return plan;
+    }
+
+    /** The compiled plan as text (DESIGN C1); after {@link #start()} it shows each endpoint's bit. */
+    public String explain() {
+        return compile().explain();
+    }
+
+    /**
+     * Compiles the graph and starts its fibers on the catalyst. Safe from any thread; the fibers
+     * start in the catalyst's next round.
+     *
+     * @return completes when every fiber has ended and every sink has closed, or with the first failure
+     */
+    public CompletableFuture<Void> start() {
+        Plan compiled = compile();
+        catalyst.execute(compiled::handleStart);
+        return compiled.completion();
+    }
+
+    /**
+     * Starts the graph and runs the catalyst on this thread until nothing is open.
+     *
+     * @throws Exception the first failure of the graph (an IO error, a user exception)
+     */
+    public void run() throws Exception {
+        CompletableFuture<Void> done = start();
+        catalyst.loop();
+        try {
+            done.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    boolean compiled() {
+        return plan != null;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.pushback.dsl;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+
+import dev.pushback.compiler.ir.Transform;
+
+/** Charset conversions for byte feeds. */
+final class Text {
+    private Text() {}
+
+    /** One line's bytes to text, without its {@code "\n"} or {@code "\r\n"}. */
+    static String decodeLine(ByteBuffer line, Charset charset) {
+        int end = line.limit();
+        if (end > line.position() && line.get(end - 1) == '\n') {
+            end--;
+            if (end > line.position() && line.get(end - 1) == '\r') {
+                end--;
+            }
+        }
+        byte[] bytes = new byte[end - line.position()];
+        line.get(line.position(), bytes);
+        return new String(bytes, charset);
+    }
+
+    /** Decodes chunks, keeping a character cut by a chunk boundary until its other bytes come. */
+    static final class Decoder implements Transform<ByteBuffer, String> {
+        private final CharsetDecoder decoder;
+        private final ByteBuffer leftover = ByteBuffer.allocate(16);
+        private CharBuffer chars = CharBuffer.allocate(1024);
+
+        Decoder(Charset charset) {
+            this.decoder = charset.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        }
+
+        @Override
+        public void accept(ByteBuffer chunk, Emitter<? super String> out) throws Exception {
+            StringBuilder text = new StringBuilder();
+            if (leftover.position() > 0) {
+                while (leftover.hasRemaining() && chunk.hasRemaining()) {
+                    leftover.put(chunk.get());
+                    leftover.flip();
+                    decode(leftover, text, false);
+                    if (!leftover.hasRemaining()) {
+                        leftover.clear();
+                        break;
+                    }
+                    leftover.compact();
+                }
+            }
+            decode(chunk, text, false);
+            if (chunk.hasRemaining()) {
+                leftover.put(chunk);
+            }
+            if (!text.isEmpty()) {
+                out.emit(text.toString());
+            }
+        }
+
+        private void decode(ByteBuffer in, StringBuilder text, boolean last) throws CharacterCodingException {
+            while (true) {
+                chars.clear();
+                CoderResult result = decoder.decode(in, chars, last);
+                text.append(chars.flip());
+                if (result.isOverflow()) {
+                    continue;
+                }
+                if (result.isError()) {
+                    result.throwException();
+                }
+                return;
+            }
+        }
+
+        @Override
+        public void end(Emitter<? super String> out) throws Exception {
+            StringBuilder text = new StringBuilder();
+            leftover.flip();
+            decode(leftover, text, true);
+            chars.clear();
+            decoder.flush(chars);
+            text.append(chars.flip());
+            if (!text.isEmpty()) {
+                out.emit(text.toString());
+            }
+        }
+    }
+}
