@@ -390,7 +390,7 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
         }
         for (Fiber fiber : fibers) {
             List<Endpoint> unbound = new ArrayList<>();
-            for (Endpoint endpoint : fiber.waitsOn()) {
+            for (Endpoint endpoint : fiber.uses()) {
                 if (endpoint.h_bit < 0 && !endpoint.handleIsClosed() && !unbound.contains(endpoint)) {
                     unbound.add(endpoint);
                 }

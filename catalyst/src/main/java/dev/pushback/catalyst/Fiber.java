@@ -27,6 +27,7 @@ public final class Fiber {
     private final String name;
     final Body body;
     private final Endpoint[] waitsOn;
+    private final Endpoint[] uses;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
 
     private int[] h_words = NO_WORDS;
@@ -40,10 +41,22 @@ public final class Fiber {
      * @param waitsOn every endpoint whose bit may ever be in this fiber's mask
      */
     public Fiber(Catalyst catalyst, String name, Body body, Endpoint... waitsOn) {
+        this(catalyst, name, body, waitsOn, waitsOn);
+    }
+
+    /**
+     * @param waitsOn every endpoint whose bit may ever be in this fiber's mask
+     * @param uses every endpoint the fiber touches, including those it never waits on (the sink of
+     *     a dropping branch); all are bound when the fiber starts
+     */
+    public Fiber(Catalyst catalyst, String name, Body body, Endpoint[] waitsOn, Endpoint[] uses) {
         this.catalyst = catalyst;
         this.name = name;
         this.body = body;
         this.waitsOn = waitsOn.clone();
+        java.util.LinkedHashSet<Endpoint> all = new java.util.LinkedHashSet<>(java.util.Arrays.asList(waitsOn));
+        all.addAll(java.util.Arrays.asList(uses));
+        this.uses = all.toArray(new Endpoint[0]);
     }
 
     public String name() {
@@ -53,6 +66,11 @@ public final class Fiber {
     /** Endpoints whose bits may be in the mask. */
     public Endpoint[] waitsOn() {
         return waitsOn.clone();
+    }
+
+    /** Every endpoint the fiber touches. */
+    public Endpoint[] uses() {
+        return uses.clone();
     }
 
     /** Completes when the fiber has ended, exceptionally when it failed. */

@@ -264,7 +264,7 @@ public final class Compiler {
             for (DetachStage detach : detaches) {
                 detach.handleBind(body);
             }
-            Fiber fiber = new Fiber(catalyst, "fiber " + index + " (" + name + ")", body, body.waitsOn());
+            Fiber fiber = new Fiber(catalyst, "fiber " + index + " (" + name + ")", body, body.waitsOn(), body.uses());
             return new Plan.FiberPlan(fiber, body, List.copyOf(outline), List.copyOf(heads),
                 new LinkedHashMap<>(paths), List.copyOf(drops));
         }

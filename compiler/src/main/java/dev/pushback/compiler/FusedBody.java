@@ -38,6 +38,13 @@ abstract class FusedBody implements Fiber.Body {
         return mask();
     }
 
+    /** Every endpoint the body touches: its sources and every sink it reaches, dropping ones too. */
+    Endpoint[] uses() {
+        Endpoint[] all = java.util.Arrays.copyOf(heads, heads.length + sinks.length, Endpoint[].class);
+        System.arraycopy(sinks, 0, all, heads.length, sinks.length);
+        return all;
+    }
+
     void handleStarted(Fiber fiber) {
         h_fiber = fiber;
         for (Sink<?> sink : sinks) {

@@ -94,8 +94,9 @@ public final class StreamSink extends ByteSink {
             }
         } catch (IOException e) {
             if (!stopping) {
+                IOException named = new IOException(name() + ": " + e.getMessage(), e);
                 try {
-                    catalyst.execute(() -> handleClose(e));
+                    catalyst.execute(() -> handleClose(named));
                 } catch (RejectedExecutionException closed) {
                     // nothing to report to
                 }

@@ -103,7 +103,7 @@ public final class StreamSource extends ByteSource {
             }
         } catch (IOException e) {
             if (!stopping) {
-                postFailure(e);
+                postFailure(new IOException(name() + ": " + e.getMessage(), e));
             }
         } catch (RejectedExecutionException closed) {
             // the catalyst closed under us: nothing left to hand off to

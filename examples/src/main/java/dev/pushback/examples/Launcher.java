@@ -1,0 +1,65 @@
+package dev.pushback.examples;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The examples launcher: {@code java -jar pushback-examples.jar COMMAND [ARGS]}. Exit codes follow
+ * coreutils: 0 on success, 1 with a one-line message on an IO error, 2 for a usage error.
+ */
+public final class Launcher {
+    /** One subcommand. */
+    interface Command {
+        /** Runs the command; returns the exit code. */
+        int run(Cli cli, String[] args) throws Exception;
+
+        String usage();
+    }
+
+    static final Map<String, Command> COMMANDS = new TreeMap<>(Map.of(
+        "tee", new Tee(),
+        "cat", new Cat(),
+        "interleave", new Interleave(),
+        "pv", new Pv()));
+
+    private Launcher() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.err));
+    }
+
+    static int run(String[] args, PrintStream err) {
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
+            usage(err);
+            return 0;
+        }
+        Command command = COMMANDS.get(args[0]);
+        if (command == null) {
+            err.println("pushback: unknown command '" + args[0] + "'");
+            usage(err);
+            return 2;
+        }
+        Cli cli = new Cli(args[0], err, Arrays.asList(args).subList(1, args.length));
+        try {
+            return command.run(cli, cli.operands());
+        } catch (Cli.UsageException e) {
+            err.println(args[0] + ": " + e.getMessage());
+            err.println("usage: " + command.usage());
+            return 2;
+        } catch (Exception e) {
+            err.println(args[0] + ": " + Cli.describe(e));
+            return 1;
+        }
+    }
+
+    private static void usage(PrintStream err) {
+        err.println("usage: java -jar pushback-examples.jar COMMAND [--explain] [ARGS]");
+        err.println("commands:");
+        for (Command command : COMMANDS.values()) {
+            err.println("  " + command.usage());
+        }
+        err.println("--explain prints the compiled plan to stderr before running.");
+    }
+}

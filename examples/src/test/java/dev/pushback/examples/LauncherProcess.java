@@ -1,0 +1,70 @@
+package dev.pushback.examples;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the launcher as a real process — a separate JVM with real stdin/stdout/stderr pipes — the
+ * way a user runs it. Stdout is consumed by a thread (digested, or kept when small).
+ */
+final class LauncherProcess {
+    private static final long TIMEOUT_SECONDS = 120;
+
+    record Result(int exitCode, byte[] stdout, String stderr) {}
+
+    private LauncherProcess() {}
+
+    static Process start(Path workDir, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Launcher.class.getName());
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).directory(workDir.toFile()).start();
+    }
+
+    /** Runs with {@code stdin} fed by {@code feeder} and stdout kept in memory. */
+    static Result run(Path workDir, Feeder feeder, String... args) throws Exception {
+        Process process = start(workDir, args);
+        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+        try (OutputStream in = process.getOutputStream()) {
+            feeder.feed(in);
+        } catch (IOException ignored) {
+            // the process may exit without reading all of its input
+        }
+        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("launcher did not exit within " + TIMEOUT_SECONDS + " s");
+        }
+        return new Result(process.exitValue(), out.get(), new String(err.get()));
+    }
+
+    static Result run(Path workDir, byte[] stdin, String... args) throws Exception {
+        return run(workDir, in -> in.write(stdin), args);
+    }
+
+    static byte[] readAll(InputStream in) {
+        try (in) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            in.transferTo(out);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    @FunctionalInterface
+    interface Feeder {
+        void feed(OutputStream stdin) throws IOException;
+    }
+}

@@ -1,0 +1,203 @@
+package dev.pushback.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The launcher's commands as a user runs them: real processes, real pipes, real files. */
+class LauncherTest {
+    @TempDir
+    Path dir;
+
+    private static byte[] random(int size, long seed) {
+        byte[] bytes = new byte[size];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    @Test
+    void noArgumentsPrintsUsage() throws Exception {
+        LauncherProcess.Result result = LauncherProcess.run(dir, new byte[0]);
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.stderr()).contains("usage:", "tee", "cat", "interleave", "pv");
+    }
+
+    @Test
+    void unknownCommandIsAUsageError() throws Exception {
+        LauncherProcess.Result result = LauncherProcess.run(dir, new byte[0], "frobnicate");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.stderr()).contains("unknown command 'frobnicate'");
+    }
+
+    @Test
+    void teeCopiesStdinToStdoutAndEveryFileByteForByte() throws Exception {
+        byte[] input = random(20 << 20, 1);
+        LauncherProcess.Result result = LauncherProcess.run(dir, input, "tee", "a.out", "b.out");
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(result.stdout()).isEqualTo(input);
+        assertThat(Files.readAllBytes(dir.resolve("a.out"))).isEqualTo(input);
+        assertThat(Files.readAllBytes(dir.resolve("b.out"))).isEqualTo(input);
+        assertThat(result.stderr()).isEmpty();
+    }
+
+    @Test
+    void teeAppendsWithA() throws Exception {
+        Files.writeString(dir.resolve("log"), "before\n");
+        LauncherProcess.Result result = LauncherProcess.run(dir, "after\n".getBytes(StandardCharsets.UTF_8), "tee", "-a", "log");
+        assertThat(result.exitCode()).isZero();
+        assertThat(Files.readString(dir.resolve("log"))).isEqualTo("before\nafter\n");
+    }
+
+    @Test
+    void teeExplainPrintsThePlanWithItsMask() throws Exception {
+        LauncherProcess.Result result = LauncherProcess.run(dir, "x".getBytes(StandardCharsets.UTF_8), "tee", "--explain", "f");
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.stderr()).contains("plan: 1 fiber", "mask {stdin readable", "stdout writable", "f writable",
+            "broadcast", "retained bound");
+    }
+
+    @Test
+    void teeIntoAClosedPipeFailsWithOneLineAndExitCode1() throws Exception {
+        Process process = LauncherProcess.start(dir, "tee");
+        process.getInputStream().close(); // nobody reads stdout: the next write gets EPIPE
+        try (OutputStream in = process.getOutputStream()) {
+            byte[] chunk = new byte[1 << 16];
+            for (int i = 0; i < 1024 && process.isAlive(); i++) {
+                in.write(chunk);
+            }
+        } catch (IOException expected) {
+            // tee exited and closed its stdin
+        }
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String stderr = new String(LauncherProcess.readAll(process.getErrorStream()), StandardCharsets.UTF_8);
+        assertThat(process.exitValue()).isEqualTo(1);
+        assertThat(stderr).isEqualTo("tee: stdout: Broken pipe\n");
+    }
+
+    @Test
+    void catConcatenatesFilesAndStdinInOrder() throws Exception {
+        Files.write(dir.resolve("one"), random(300_000, 2));
+        Files.writeString(dir.resolve("two"), "two\n");
+        byte[] stdin = "from stdin\n".getBytes(StandardCharsets.UTF_8);
+        LauncherProcess.Result result = LauncherProcess.run(dir, stdin, "cat", "one", "-", "two");
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        byte[] one = Files.readAllBytes(dir.resolve("one"));
+        byte[] expected = new byte[one.length + stdin.length + 4];
+        System.arraycopy(one, 0, expected, 0, one.length);
+        System.arraycopy(stdin, 0, expected, one.length, stdin.length);
+        System.arraycopy("two\n".getBytes(StandardCharsets.UTF_8), 0, expected, one.length + stdin.length, 4);
+        assertThat(result.stdout()).isEqualTo(expected);
+    }
+
+    @Test
+    void catWithoutFilesReadsStdin() throws Exception {
+        byte[] input = random(1 << 20, 3);
+        LauncherProcess.Result result = LauncherProcess.run(dir, input, "cat");
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.stdout()).isEqualTo(input);
+    }
+
+    @Test
+    void catReportsAMissingFileInOneLineAndGoesOn() throws Exception {
+        Files.writeString(dir.resolve("present"), "here\n");
+        LauncherProcess.Result result = LauncherProcess.run(dir, new byte[0], "cat", "missing", "present");
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.stderr()).isEqualTo("cat: missing: No such file or directory\n");
+        assertThat(new String(result.stdout(), StandardCharsets.UTF_8)).isEqualTo("here\n");
+    }
+
+    @Test
+    void interleaveNeverSplitsALineAndKeepsEachInputsOrder() throws Exception {
+        Random random = new Random(4);
+        Map<String, List<String>> inputs = new HashMap<>();
+        for (String name : List.of("x", "y", "z")) {
+            List<String> lines = new ArrayList<>();
+            StringBuilder file = new StringBuilder();
+            for (int i = 0; i < 5_000; i++) {
+                // long lines cross 64 KiB chunk boundaries
+                String line = name + i + ":" + "#".repeat(random.nextInt(i % 97 == 0 ? 150_000 : 40));
+                lines.add(line);
+                file.append(line).append('\n');
+            }
+            inputs.put(name, lines);
+            Files.writeString(dir.resolve(name), file);
+        }
+        Files.writeString(dir.resolve("last"), "no newline at the end");
+        LauncherProcess.Result result = LauncherProcess.run(dir, new byte[0], "interleave", "x", "y", "z", "last");
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        String out = new String(result.stdout(), StandardCharsets.UTF_8);
+        assertThat(out).endsWith("\n");
+        Map<String, List<String>> seen = new HashMap<>();
+        for (String line : out.split("\n")) {
+            String key = line.startsWith("no newline") ? "last" : line.substring(0, 1);
+            seen.computeIfAbsent(key, k -> new ArrayList<>()).add(line);
+        }
+        for (String name : List.of("x", "y", "z")) {
+            assertThat(seen.get(name)).as("lines of %s, in order, whole", name).isEqualTo(inputs.get(name));
+        }
+        assertThat(seen.get("last")).containsExactly("no newline at the end");
+    }
+
+    @Test
+    void interleaveWithoutOperandsIsAUsageError() throws Exception {
+        LauncherProcess.Result result = LauncherProcess.run(dir, new byte[0], "interleave");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.stderr()).startsWith("interleave: missing FILE operand\nusage: interleave");
+    }
+
+    @Test
+    void pvPassesDataUnchangedAndReportsProgressOnStderr() throws Exception {
+        byte[] input = random(8 << 20, 5);
+        LauncherProcess.Result result = LauncherProcess.run(dir, input, "pv");
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(result.stdout()).isEqualTo(input);
+        assertThat(result.stderr()).contains("\r8.0 MiB 0:00:").endsWith("/s]\n");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void pvProgressLinesTickWhileDataFlows() throws Exception {
+        // The feeder holds stdin open until pv has printed a tick, proving the interval fires mid-stream.
+        Process process = LauncherProcess.start(dir, "pv");
+        var stdout = java.util.concurrent.CompletableFuture.supplyAsync(() -> LauncherProcess.readAll(process.getInputStream()));
+        InputStream err = process.getErrorStream();
+        try (OutputStream in = process.getOutputStream()) {
+            in.write(new byte[1000]);
+            in.flush();
+            int c;
+            while ((c = err.read()) != -1 && c != ']') {
+                // wait for the first progress line, which ends with ']'
+            }
+            assertThat(c).isEqualTo(']');
+            in.write(new byte[24]);
+        }
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
+        assertThat(stdout.get()).hasSize(1024);
+    }
+
+    static String sha256(InputStream in) throws Exception {
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        byte[] buffer = new byte[1 << 16];
+        int n;
+        while ((n = in.read(buffer)) > 0) {
+            digest.update(buffer, 0, n);
+        }
+        return java.util.HexFormat.of().formatHex(digest.digest());
+    }
+}
