@@ -122,6 +122,7 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
     private long h_earliestDeadline = Long.MAX_VALUE;
     private long h_retained;
     private long h_rounds;
+    private long h_checks;
     private int h_keepAlive;
 
     private Catalyst(Config config) {
@@ -349,6 +350,7 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
         for (int i = 0; i < count; i++) {
             Fiber fiber = h_ready.pollFirst();
             fiber.h_queued = false;
+            h_checks++;
             if (!fiber.h_live) {
                 continue;
             }
@@ -366,6 +368,15 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
             fiber.h_queued = true;
             h_ready.addLast(fiber);
         }
+    }
+
+    /**
+     * Readiness checks made so far: one per fiber taken from the ready queue. A fiber is queued
+     * only when an endpoint it waits on turned available, so this grows with ready endpoints, not
+     * with the number of fibers (DESIGN C3).
+     */
+    public long handleChecks() {
+        return h_checks;
     }
 
     /** Rounds run so far. */
@@ -478,6 +489,7 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
 
     /** Registers a channel (made non-blocking) with no interest; the key's attachment is {@code handler}. */
     public SelectionKey handleRegister(SelectableChannel channel, ReadyHandler handler) throws IOException {
+        assert handleAssertOwner();
         channel.configureBlocking(false);
         try {
             return channel.register(selector, 0, handler);
@@ -521,6 +533,7 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
 
     /** Runs {@code action} on the catalyst at or soon after {@code deadlineNanos}; returns a timer id. */
     public long handleScheduleAt(long deadlineNanos, Runnable action) {
+        assert handleAssertOwner();
         long id = h_wheel.scheduleTimer(deadlineNanos);
         h_timerActions.put(id, action);
         h_earliestDeadline = Math.min(h_earliestDeadline, deadlineNanos);

@@ -90,6 +90,7 @@ public abstract class Endpoint {
 
     /** Marks the endpoint available and wakes the fibers that wait on it. */
     protected final void handleSetAvailable() {
+        assert catalyst.handleAssertOwner();
         if (h_bit < 0 || catalyst.h_bits.get(h_bit)) {
             return;
         }
@@ -101,6 +102,7 @@ public abstract class Endpoint {
 
     /** Marks the endpoint unavailable; if a fiber waits on it, it goes on the frontier. */
     protected final void handleClearAvailable() {
+        assert catalyst.handleAssertOwner();
         if (h_bit < 0 || !catalyst.h_bits.get(h_bit)) {
             return;
         }
@@ -154,6 +156,7 @@ public abstract class Endpoint {
      * the close.
      */
     public final void handleClose(Throwable failure) {
+        assert catalyst.handleAssertOwner();
         if (h_closed) {
             return;
         }

@@ -22,6 +22,7 @@ public abstract class Sink<T> extends Endpoint {
 
     /** Takes an element whole: writes what it can now and keeps the rest pending. */
     public final void handleOffer(T element) throws Exception {
+        assert catalyst.handleAssertOwner();
         if (handleIsClosed()) {
             throw new IOException(name() + " is closed");
         }

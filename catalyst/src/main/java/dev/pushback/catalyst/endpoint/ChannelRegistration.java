@@ -45,6 +45,10 @@ final class ChannelRegistration implements Catalyst.ReadyHandler {
         }
     }
 
+    int handleInterestOps() {
+        return h_key != null && h_key.isValid() ? h_key.interestOps() : 0;
+    }
+
     @Override
     public void handleReady(int readyOps) {
         if (!h_key.isValid()) {

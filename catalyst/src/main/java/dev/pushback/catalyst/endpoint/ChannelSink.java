@@ -45,6 +45,11 @@ public final class ChannelSink extends ByteSink {
         registration.handleInterest(SelectionKey.OP_WRITE);
     }
 
+    /** The operations the channel's key is registered for now: the frontier of DESIGN N2. */
+    public int handleInterestOps() {
+        return registration.handleInterestOps();
+    }
+
     @Override
     protected void handleArm() {
         registration.handleInterest(SelectionKey.OP_WRITE);

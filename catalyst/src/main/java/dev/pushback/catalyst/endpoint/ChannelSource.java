@@ -57,6 +57,11 @@ public final class ChannelSource extends ByteSource {
         return null;
     }
 
+    /** The operations the channel's key is registered for now: the frontier of DESIGN N2. */
+    public int handleInterestOps() {
+        return registration.handleInterestOps();
+    }
+
     @Override
     protected void handleArm() {
         registration.handleInterest(SelectionKey.OP_READ);

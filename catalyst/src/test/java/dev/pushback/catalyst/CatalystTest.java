@@ -1,0 +1,198 @@
+package dev.pushback.catalyst;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.junit.jupiter.api.Test;
+
+import dev.pushback.catalyst.endpoint.ManualSource;
+
+
+class CatalystTest {
+    @Test
+    void t2_tasksFromFourThreadsRunOnceEachInPerThreadOrder() throws Exception {
+        int threads = 4;
+        int perThread = 100_000;
+        try (Catalyst catalyst = Catalyst.open()) {
+            int[] lastSeen = new int[threads];
+            java.util.Arrays.fill(lastSeen, -1);
+            long[] runs = new long[1];
+            boolean[] outOfOrder = new boolean[1];
+            CountDownLatch submitted = new CountDownLatch(threads);
+            List<Thread> producers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int producer = t;
+                Thread thread = new Thread(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        int sequence = i;
+                        // plain fields: the executor's happens-before edge is what makes this safe
+                        catalyst.execute(() -> {
+                            if (lastSeen[producer] != sequence - 1) {
+                                outOfOrder[0] = true;
+                            }
+                            lastSeen[producer] = sequence;
+                            runs[0]++;
+                        });
+                    }
+                    submitted.countDown();
+                });
+                producers.add(thread);
+                thread.start();
+            }
+            while (submitted.getCount() > 0 || runs[0] < (long) threads * perThread) {
+                catalyst.runOnce(10);
+            }
+            for (Thread thread : producers) {
+                thread.join();
+            }
+            assertThat(runs[0]).isEqualTo((long) threads * perThread);
+            assertThat(outOfOrder[0]).isFalse();
+            assertThat(lastSeen).containsOnly(perThread - 1);
+        }
+    }
+
+    @Test
+    void t2_executeWakesACatalystBlockedInSelect() throws Exception {
+        try (Catalyst catalyst = Catalyst.open()) {
+            CompletableFuture<String> ran = new CompletableFuture<>();
+            Thread runner = new Thread(() -> catalyst.runOnce(TimeUnit.HOURS.toMillis(1)));
+            runner.start();
+            catalyst.execute(() -> ran.complete(Thread.currentThread().getName()));
+            assertThat(ran.get(30, TimeUnit.SECONDS)).isEqualTo(runner.getName());
+            runner.join();
+        }
+    }
+
+    @Test
+    void t3_handleMethodsRefuseOtherThreads() {
+        try (Catalyst catalyst = Catalyst.open()) {
+            ManualSource<String> source = new ManualSource<>(catalyst, "s");
+            assertThatThrownBy(() -> source.handleClose(null))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("not on the catalyst thread");
+            assertThatThrownBy(() -> catalyst.handleScheduleAt(0, () -> { }))
+                .isInstanceOf(IllegalStateException.class);
+            CompletableFuture<Boolean> inside = catalyst.submit(catalyst::handleAssertOwner);
+            catalyst.runOnce(0);
+            assertThat(inside.join()).isTrue();
+        }
+    }
+
+    @Test
+    void t3_submitCompletesOnTheCatalystWithTheResultOrTheFailure() {
+        try (Catalyst catalyst = Catalyst.open()) {
+            CompletableFuture<Integer> ok = catalyst.submit(() -> 42);
+            CompletableFuture<Integer> bad = catalyst.submit(() -> {
+                throw new IllegalArgumentException("no");
+            });
+            catalyst.runOnce(0);
+            assertThat(ok.join()).isEqualTo(42);
+            assertThat(bad).isCompletedExceptionally();
+        }
+    }
+
+    @Test
+    void n12_timersRunOnTheCatalystAtTheirDeadlineInOrder() {
+        try (Catalyst catalyst = Catalyst.open()) {
+            List<Integer> fired = new ArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            long start = System.nanoTime();
+            catalyst.execute(() -> {
+                long now = catalyst.nanoTime();
+                catalyst.handleScheduleAt(now + TimeUnit.MILLISECONDS.toNanos(30), () -> fired.add(3));
+                catalyst.handleScheduleAt(now + TimeUnit.MILLISECONDS.toNanos(10), () -> fired.add(1));
+                catalyst.handleScheduleAt(now + TimeUnit.MILLISECONDS.toNanos(20), () -> {
+                    fired.add(2);
+                    threads.add(Thread.currentThread());
+                });
+                long cancelled = catalyst.handleScheduleAt(now + TimeUnit.MILLISECONDS.toNanos(15), () -> fired.add(-1));
+                catalyst.handleCancelTimer(cancelled);
+            });
+            catalyst.loop(); // the loop lives while timers are pending, blocking until the next one
+            assertThat(fired).containsExactly(1, 2, 3);
+            assertThat(threads).containsExactly(Thread.currentThread());
+            assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(30));
+        }
+    }
+
+    @Test
+    void runOnceWithNothingToDoReturnsZeroWork() {
+        try (Catalyst catalyst = Catalyst.open()) {
+            assertThat(catalyst.runOnce(0)).isZero();
+            assertThat(catalyst.runOnce(1)).isZero();
+        }
+    }
+
+    @Test
+    void asAnAgentUnderAnAgentRunner() throws Exception {
+        Catalyst catalyst = Catalyst.open();
+        AtomicInteger runs = new AtomicInteger();
+        CompletableFuture<String> thread = new CompletableFuture<>();
+        AgentRunner runner = new AgentRunner(new BackoffIdleStrategy(), Throwable::printStackTrace, null, catalyst);
+        AgentRunner.startOnThread(runner);
+        for (int i = 0; i < 1000; i++) {
+            catalyst.execute(runs::incrementAndGet);
+        }
+        catalyst.execute(() -> thread.complete(Thread.currentThread().getName()));
+        assertThat(thread.get(30, TimeUnit.SECONDS)).isEqualTo(catalyst.roleName());
+        assertThat(runs.get()).isEqualTo(1000);
+        runner.close(); // onClose closes the catalyst on the runner's thread
+        assertThat(catalyst.isClosed()).isTrue();
+        assertThatThrownBy(() -> catalyst.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
+    }
+
+    @Test
+    void closeFromAnotherThreadWaitsForTheLoopToCloseEverything() throws Exception {
+        Catalyst catalyst = Catalyst.open();
+        ManualSource<String> open = new ManualSource<>(catalyst, "never ends");
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        catalyst.execute(() -> {
+            catalyst.handleRetainLoop();
+            started.complete(null);
+        });
+        Thread loop = new Thread(catalyst::loop);
+        loop.start();
+        started.get(30, TimeUnit.SECONDS);
+        catalyst.close();
+        assertThat(catalyst.terminated()).isDone();
+        loop.join(30_000);
+        assertThat(loop.isAlive()).isFalse();
+        assertThat(open.closed()).isNotDone(); // never bound: nothing to close
+    }
+
+    @Test
+    void aFailingTaskIsReportedAndTheCatalystGoesOn() {
+        List<String> reported = new ArrayList<>();
+        try (Catalyst catalyst = Catalyst.open(Catalyst.Config.defaults().withErrors((what, cause) -> reported.add(what + ": " + cause.getMessage())))) {
+            AtomicInteger after = new AtomicInteger();
+            catalyst.execute(() -> {
+                throw new IllegalStateException("boom");
+            });
+            catalyst.execute(after::incrementAndGet);
+            catalyst.runOnce(0);
+            assertThat(reported).containsExactly("task failed: boom");
+            assertThat(after.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void sleepingIdleStrategyAlsoWorks() throws Exception {
+        Catalyst catalyst = Catalyst.open();
+        AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(1), Throwable::printStackTrace, null, catalyst);
+        AgentRunner.startOnThread(runner);
+        assertThat(catalyst.submit(() -> "ok").get(30, TimeUnit.SECONDS)).isEqualTo("ok");
+        runner.close();
+        assertThat(catalyst.isClosed()).isTrue();
+    }
+}
