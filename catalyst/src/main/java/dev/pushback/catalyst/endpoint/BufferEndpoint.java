@@ -97,8 +97,15 @@ public final class BufferEndpoint<T> {
             }
         }
 
+        /**
+         * A reader took an element. One move may offer several elements (an expansion, a diamond)
+         * and all are taken, so the buffer can hold more than its capacity for a while; it is
+         * writable again only once it is below capacity, or it would grow without bound.
+         */
         void handleRoom() {
-            handleSetAvailable();
+            if (h_elements.size() < capacity) {
+                handleSetAvailable();
+            }
         }
     }
 
