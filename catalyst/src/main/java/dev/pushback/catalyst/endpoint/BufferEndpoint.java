@@ -60,6 +60,9 @@ public final class BufferEndpoint<T> {
         @Override
         @SuppressWarnings("unchecked")
         protected void handleAccept(T element) {
+            if (out.handleIsClosed()) {
+                return; // nobody reads any more (an intersect ended, the reader failed): discarded
+            }
             T stored = element;
             if (element instanceof ByteBuffer chunk) {
                 ByteBuffer copy = ByteBuffer.allocate(chunk.remaining());
@@ -97,8 +100,15 @@ public final class BufferEndpoint<T> {
             }
         }
 
+        /**
+         * A reader took an element. One move may offer several elements (an expansion, a diamond)
+         * and all are taken, so the buffer can hold more than its capacity for a while; it is
+         * writable again only once it is below capacity, or it would grow without bound.
+         */
         void handleRoom() {
-            handleSetAvailable();
+            if (h_elements.size() < capacity) {
+                handleSetAvailable();
+            }
         }
     }
 
@@ -148,12 +158,18 @@ public final class BufferEndpoint<T> {
             h_current = null;
         }
 
+        /**
+         * The reader is gone. What is stored is dropped, and the writing side stays writable and
+         * discards from now on, so that its writer is not blocked forever on a buffer that nobody
+         * reads (an intersect closes its inputs when it ends with its shortest one).
+         */
         @Override
         protected void handleRelease() {
             for (T element : h_elements) {
                 catalyst.handleRetain(-bytesOf(element));
             }
             h_elements.clear();
+            in.handleRoom();
         }
     }
 }
