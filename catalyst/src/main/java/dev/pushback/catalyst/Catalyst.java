@@ -123,6 +123,7 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
     private long h_retained;
     private long h_rounds;
     private long h_checks;
+    private boolean h_keysCancelled;
     private int h_keepAlive;
 
     private Catalyst(Config config) {
@@ -306,7 +307,24 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("select failed", e);
         }
-        return work + selected + handleRunFibers();
+        work += selected + handleRunFibers();
+        if (h_keysCancelled) {
+            handleFlushCancelledKeys();
+        }
+        return work;
+    }
+
+    /**
+     * A channel closed while registered keeps its file descriptor until the selector deregisters
+     * its key in a select; without this, a peer would not see end of stream until the next round.
+     */
+    private void handleFlushCancelledKeys() {
+        h_keysCancelled = false;
+        try {
+            selector.selectNow(h_onSelected);
+        } catch (IOException e) {
+            throw new UncheckedIOException("select failed", e);
+        }
     }
 
     /** Milliseconds to block: until the next timer, capped by the caller; 0 means forever. */
@@ -496,6 +514,14 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
         } catch (ClosedChannelException e) {
             throw e;
         }
+    }
+
+    /** Cancels a key and closes its channel; the descriptor is released before this round ends. */
+    public void handleDeregister(SelectionKey key) throws IOException {
+        assert handleAssertOwner();
+        key.cancel();
+        key.channel().close();
+        h_keysCancelled = true;
     }
 
     public BufferPool pool() {

@@ -76,9 +76,10 @@ final class ChannelRegistration implements Catalyst.ReadyHandler {
         }
         if (h_openSides <= 0) {
             if (h_key != null) {
-                h_key.cancel();
+                catalyst.handleDeregister(h_key);
+            } else {
+                channel.close();
             }
-            channel.close();
         }
     }
 }

@@ -1,0 +1,69 @@
+package dev.pushback.catalyst.endpoint;
+
+import java.nio.channels.SocketChannel;
+import java.util.function.BiConsumer;
+
+import dev.pushback.catalyst.Catalyst;
+import dev.pushback.catalyst.Sink;
+
+/**
+ * A budget of connection slots as a sink (DESIGN N13): writable while fewer than {@code max}
+ * connections are open, so the accept fiber — whose mask ANDs this bit — accepts only while a slot
+ * is free. Each accepted connection goes to the handler with a {@code release} action, to be run
+ * once when the connection has closed.
+ */
+public final class ConnectionSlots extends Sink<SocketChannel> {
+    private final int max;
+    private final BiConsumer<SocketChannel, Runnable> handler;
+    private int h_open;
+    private int h_peak;
+
+    public ConnectionSlots(Catalyst catalyst, int max, BiConsumer<SocketChannel, Runnable> handler) {
+        super(catalyst, "connection slots (" + max + ")");
+        if (max < 1) {
+            throw new IllegalArgumentException("maxConnections must be positive: " + max);
+        }
+        this.max = max;
+        this.handler = handler;
+    }
+
+    @Override
+    protected void handleAccept(SocketChannel connection) {
+        h_open++;
+        h_peak = Math.max(h_peak, h_open);
+        if (h_open >= max) {
+            handleClearAvailable();
+        }
+        boolean[] released = {false};
+        handler.accept(connection, () -> {
+            if (!released[0]) {
+                released[0] = true;
+                handleReleaseSlot();
+            }
+        });
+    }
+
+    private void handleReleaseSlot() {
+        h_open--;
+        if (h_open < max) {
+            handleSetAvailable();
+        }
+        handleFinishIfDrained();
+    }
+
+    /** Connections open now. */
+    public int handleOpenConnections() {
+        return h_open;
+    }
+
+    /** The most connections ever open at once. */
+    public int handlePeakConnections() {
+        return h_peak;
+    }
+
+    /** Open connections keep the slots open after the listener stops, until they have closed. */
+    @Override
+    protected boolean handleHasPending() {
+        return h_open > 0;
+    }
+}

@@ -1,0 +1,111 @@
+package dev.pushback.dsl;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+
+import dev.pushback.catalyst.Catalyst;
+import dev.pushback.catalyst.endpoint.AcceptSource;
+import dev.pushback.catalyst.endpoint.ConnectionSlots;
+import dev.pushback.catalyst.endpoint.SocketEndpoints;
+
+/**
+ * A listening socket whose accepts are negotiated (DESIGN N13): a connection is accepted only
+ * while one of {@code maxConnections} slots is free, so load never exhausts file descriptors —
+ * excess clients wait in the kernel backlog. Each connection gets its own graph, built by the
+ * {@code each} callback on the catalyst thread and started when it returns; the slot is freed when
+ * that graph has finished and the socket is closed.
+ *
+ * <pre>{@code
+ * Listener echo = Listener.open(catalyst, new InetSocketAddress("127.0.0.1", 0), 1000,
+ *     (graph, socket) -> graph.from(socket.source()).to(socket.sink()));
+ * System.out.println("listening on " + echo.address());
+ * catalyst.loop();
+ * }</pre>
+ */
+public final class Listener implements AutoCloseable {
+    private final Catalyst catalyst;
+    private final AcceptSource accepts;
+    private final ConnectionSlots slots;
+    private final InetSocketAddress address;
+    private final CompletableFuture<Void> done;
+
+    private Listener(Catalyst catalyst, ServerSocketChannel server, int maxConnections, BiConsumer<Graph, SocketEndpoints> each) throws IOException {
+        this.catalyst = catalyst;
+        this.address = (InetSocketAddress) server.getLocalAddress();
+        this.accepts = AcceptSource.of(catalyst, server);
+        this.slots = new ConnectionSlots(catalyst, maxConnections, (socket, release) -> serve(socket, release, each));
+        Graph graph = Graph.on(catalyst);
+        graph.from(accepts).to(slots);
+        this.done = graph.start();
+    }
+
+    /** Binds {@code address} (port 0 picks a free one) and starts accepting. Safe from any thread. */
+    public static Listener open(Catalyst catalyst, SocketAddress address, int maxConnections,
+                                BiConsumer<Graph, SocketEndpoints> each) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open();
+        try {
+            server.bind(address, Math.max(128, maxConnections));
+            return new Listener(catalyst, server, maxConnections, each);
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    private void serve(SocketChannel socket, Runnable release, BiConsumer<Graph, SocketEndpoints> each) {
+        SocketEndpoints endpoints = SocketEndpoints.of(catalyst, socket);
+        Graph graph = Graph.on(catalyst);
+        CompletableFuture<Void> finished;
+        try {
+            each.accept(graph, endpoints);
+            finished = graph.start();
+        } catch (RuntimeException e) {
+            finished = CompletableFuture.failedFuture(e);
+        }
+        finished.whenComplete((ok, failure) -> catalyst.execute(() -> {
+            endpoints.source().handleClose(failure);
+            endpoints.sink().handleClose(failure);
+            closeQuietly(socket);
+            release.run();
+        }));
+    }
+
+    private static void closeQuietly(SocketChannel socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing: nothing left to tell
+        }
+    }
+
+    /** The bound address, with the port the system picked. */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** Connections open now. Catalyst thread. */
+    public int handleOpenConnections() {
+        return slots.handleOpenConnections();
+    }
+
+    /** The most connections open at once so far. Catalyst thread. */
+    public int handlePeakConnections() {
+        return slots.handlePeakConnections();
+    }
+
+    /** Completes when the listener has stopped and every connection it accepted has closed. */
+    public CompletableFuture<Void> done() {
+        return done;
+    }
+
+    /** Stops accepting; connections already accepted finish on their own. Safe from any thread. */
+    @Override
+    public void close() {
+        catalyst.execute(accepts::handleStop);
+    }
+}

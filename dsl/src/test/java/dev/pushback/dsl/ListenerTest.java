@@ -1,0 +1,78 @@
+package dev.pushback.dsl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.junit.jupiter.api.Test;
+
+import dev.pushback.catalyst.Catalyst;
+
+/** DESIGN N13: a listener accepts only while a connection slot is free. Real sockets on loopback. */
+class ListenerTest {
+    @Test
+    void n13_neverMoreThanMaxConnectionsOpenAndEveryClientServed() throws Exception {
+        int max = 4;
+        int clients = 40;
+        try (Catalyst catalyst = Catalyst.open()) {
+            int[] open = {0};
+            int[] peak = {0};
+            Listener listener = Listener.open(catalyst, new InetSocketAddress("127.0.0.1", 0), max, (graph, socket) -> {
+                peak[0] = Math.max(peak[0], ++open[0]);
+                graph.from(socket.source()).map(NegotiatedEcho::upper).to(socket.sink())
+                    .whenComplete((ok, failure) -> open[0]--);
+            });
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<CompletableFuture<String>> replies = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                String message = "hello " + i;
+                replies.add(CompletableFuture.supplyAsync(() -> NegotiatedEcho.exchange(listener.address(), message), pool));
+            }
+            CompletableFuture<Void> all = CompletableFuture.allOf(replies.toArray(new CompletableFuture[0]));
+            Drive.until(catalyst, 100_000, all::isDone);
+            for (int i = 0; i < clients; i++) {
+                assertThat(replies.get(i).join()).isEqualTo("HELLO " + i);
+            }
+            assertThat(peak[0]).as("server-side connections open at once").isLessThanOrEqualTo(max);
+            assertThat(Drive.read(catalyst, listener::handlePeakConnections)).isLessThanOrEqualTo(max);
+            listener.close();
+            Drive.until(catalyst, 1_000, () -> listener.done().isDone());
+            assertThat(listener.done()).isCompleted();
+            pool.shutdown();
+        }
+    }
+
+    /** A blocking client: sends a message, half-closes, reads the reply to the end. */
+    static final class NegotiatedEcho {
+        static String exchange(InetSocketAddress address, String message) {
+            try (SocketChannel client = SocketChannel.open(address)) {
+                client.write(ByteBuffer.wrap(message.getBytes(StandardCharsets.UTF_8)));
+                client.shutdownOutput();
+                ByteArrayOutputStream reply = new ByteArrayOutputStream();
+                ByteBuffer buffer = ByteBuffer.allocate(256);
+                while (client.read(buffer.clear()) > 0) {
+                    reply.write(buffer.array(), 0, buffer.position());
+                }
+                return reply.toString(StandardCharsets.UTF_8);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        }
+
+        static ByteBuffer upper(ByteBuffer chunk) {
+            for (int i = chunk.position(); i < chunk.limit(); i++) {
+                chunk.put(i, (byte) Character.toUpperCase(chunk.get(i)));
+            }
+            return chunk;
+        }
+    }
+}
