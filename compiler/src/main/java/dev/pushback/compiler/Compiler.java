@@ -123,7 +123,7 @@ public final class Compiler {
             first = first.outputs().get(0);
         }
         Stage downstream = build.stage(first, 1);
-        SourceBody body = new SourceBody(head, downstream, build.sinks(), build.mask);
+        FusedBody body = Stages.sourceBody(head, downstream, build.sinks(), build.mask);
         return build.finish(index, head.name(), body);
     }
 
@@ -143,7 +143,7 @@ public final class Compiler {
         Stage stage = slot;
         for (int i = chain.size() - 1; i >= 0; i--) {
             Node n = chain.get(i);
-            stage = n.kind() == Node.Kind.MAP ? new MapStage(n.function(), stage) : new FilterStage(n.function(), stage);
+            stage = n.kind() == Node.Kind.MAP ? Stages.map(n.function(), stage) : Stages.filter(n.function(), stage);
         }
         return stage;
     }
@@ -176,15 +176,15 @@ public final class Compiler {
             switch (node.kind()) {
                 case MAP -> {
                     line(depth, node.label(), null);
-                    return new MapStage(node.function(), stage(node.outputs().get(0), depth + 1));
+                    return Stages.map(node.function(), stage(node.outputs().get(0), depth + 1));
                 }
                 case FILTER -> {
                     line(depth, node.label(), null);
-                    return new FilterStage(node.function(), stage(node.outputs().get(0), depth + 1));
+                    return Stages.filter(node.function(), stage(node.outputs().get(0), depth + 1));
                 }
                 case TRANSFORM -> {
                     line(depth, node.label(), null);
-                    return new TransformStage(node.transform().get(), stage(node.outputs().get(0), depth + 1));
+                    return Stages.transform(node.transform().get(), stage(node.outputs().get(0), depth + 1));
                 }
                 case UNION -> {
                     line(depth, "union", null);
@@ -196,7 +196,7 @@ public final class Compiler {
                     for (int i = 0; i < branches.length; i++) {
                         branches[i] = stage(node.outputs().get(i), depth + 1);
                     }
-                    return new BroadcastStage(branches);
+                    return Stages.broadcast(branches);
                 }
                 case BRANCH -> {
                     return branch(node, depth);
@@ -257,7 +257,7 @@ public final class Compiler {
             if (dropping == 0 && !mask.contains(sink)) {
                 mask.add(sink);
             }
-            return new SinkStage(sink);
+            return Stages.sink(sink);
         }
 
         Plan.FiberPlan finish(int index, String name, FusedBody body) {

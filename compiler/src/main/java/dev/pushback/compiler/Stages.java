@@ -1,0 +1,50 @@
+package dev.pushback.compiler;
+
+import static dev.pushback.compiler.Specializer.classOf;
+
+import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.pushback.catalyst.Endpoint;
+import dev.pushback.catalyst.Sink;
+import dev.pushback.catalyst.Source;
+import dev.pushback.compiler.ir.Transform;
+
+/** Makes stages and bodies, each of a class copied for its shape (see {@link Specializer}). */
+final class Stages {
+    private static final MethodType FUNCTION_NEXT = MethodType.methodType(void.class, Object.class, Stage.class);
+
+    private Stages() {}
+
+    static Stage map(Object function, Stage next) {
+        return Specializer.instantiate(MapStage.class, Stage.class, FUNCTION_NEXT, List.of(classOf(function), classOf(next)), function, next);
+    }
+
+    static Stage filter(Object predicate, Stage next) {
+        return Specializer.instantiate(FilterStage.class, Stage.class, FUNCTION_NEXT, List.of(classOf(predicate), classOf(next)), predicate, next);
+    }
+
+    static Stage transform(Transform<?, ?> transform, Stage next) {
+        return Specializer.instantiate(TransformStage.class, Stage.class, MethodType.methodType(void.class, Transform.class, Stage.class),
+            List.of(classOf(transform), classOf(next)), transform, next);
+    }
+
+    static Stage broadcast(Stage[] branches) {
+        List<Object> shape = new ArrayList<>();
+        for (Stage branch : branches) {
+            shape.add(classOf(branch));
+        }
+        return Specializer.instantiate(BroadcastStage.class, Stage.class, MethodType.methodType(void.class, Stage[].class), shape, (Object) branches);
+    }
+
+    static Stage sink(Sink<?> sink) {
+        return Specializer.instantiate(SinkStage.class, Stage.class, MethodType.methodType(void.class, Sink.class), List.of(classOf(sink)), sink);
+    }
+
+    static FusedBody sourceBody(Source<?> head, Stage downstream, Sink<?>[] sinks, List<Endpoint> mask) {
+        return Specializer.instantiate(SourceBody.class, FusedBody.class,
+            MethodType.methodType(void.class, Source.class, Stage.class, Sink[].class, List.class),
+            List.of(classOf(head), classOf(downstream)), head, downstream, sinks, mask);
+    }
+}
