@@ -112,6 +112,30 @@ class RunningModesTest {
     }
 
     @Test
+    void closeFromAnotherThreadClosesEveryChannelAndFailsWhatRuns() throws Exception {
+        Catalyst catalyst = Catalyst.open(Catalyst.Config.defaults().withErrors((what, cause) -> { }));
+        Pipe in = Pipe.open();
+        Pipe out = Pipe.open();
+        Graph graph = Graph.on(catalyst);
+        graph.read(in.source()).to(graph.write(out.sink()));
+        CompletableFuture<Void> done = graph.start();
+        Thread loop = new Thread(catalyst::loop);
+        loop.start();
+        in.sink().write(ByteBuffer.wrap(new byte[100])); // data in flight, no end of input
+        ByteBuffer first = ByteBuffer.allocate(100);
+        while (first.hasRemaining()) {
+            out.source().read(first);
+        }
+        catalyst.close();
+        loop.join(30_000);
+        assertThat(loop.isAlive()).isFalse();
+        assertThat(in.source().isOpen()).isFalse();
+        assertThat(out.sink().isOpen()).isFalse();
+        assertThat(done).isCompletedExceptionally();
+        assertThat(done.handle((ok, failure) -> failure).join()).isInstanceOf(dev.pushback.catalyst.CatalystClosedException.class);
+    }
+
+    @Test
     void agentSharingAThreadThroughAnAgentInvoker() throws Exception {
         Catalyst catalyst = Catalyst.open();
         Copy copy = copy(catalyst);

@@ -25,8 +25,8 @@ import dev.pushback.catalyst.Catalyst;
 public final class StreamSink extends ByteSink {
     private final WritableByteChannel output;
     private final boolean closeOutput;
-    private final SpscArrayQueue<ByteBuffer> toWrite = new SpscArrayQueue<>(2);
-    private final ArrayDeque<ByteBuffer> h_free = new ArrayDeque<>(2);
+    private final SpscArrayQueue<Written> toWrite = new SpscArrayQueue<>(2);
+    private final ArrayDeque<Written> h_free = new ArrayDeque<>(2);
     private volatile boolean stopping;
     private volatile Thread helper;
     private int h_inFlight;
@@ -71,8 +71,8 @@ public final class StreamSink extends ByteSink {
     @Override
     protected void handleOpen() {
         int size = catalyst.pool().chunkSize();
-        h_free.add(ByteBuffer.allocateDirect(size));
-        h_free.add(ByteBuffer.allocateDirect(size));
+        h_free.add(new Written(ByteBuffer.allocateDirect(size)));
+        h_free.add(new Written(ByteBuffer.allocateDirect(size)));
         Thread thread = new Thread(this::writeLoop, catalyst.config().name() + "-" + name() + "-writer");
         thread.setDaemon(true);
         helper = thread;
@@ -82,15 +82,16 @@ public final class StreamSink extends ByteSink {
     private void writeLoop() {
         try {
             while (!stopping) {
-                ByteBuffer buffer = toWrite.poll();
-                if (buffer == null) {
+                Written written = toWrite.poll();
+                if (written == null) {
                     LockSupport.park(this);
                     continue;
                 }
+                ByteBuffer buffer = written.buffer;
                 while (buffer.hasRemaining()) {
                     output.write(buffer);
                 }
-                catalyst.execute(() -> handleWritten(buffer));
+                catalyst.execute(written);
             }
         } catch (IOException e) {
             if (!stopping) {
@@ -108,10 +109,11 @@ public final class StreamSink extends ByteSink {
 
     @Override
     protected int handleWrite(ByteBuffer source) {
-        ByteBuffer buffer = h_free.pollFirst();
-        if (buffer == null) {
+        Written free = h_free.pollFirst();
+        if (free == null) {
             return 0;
         }
+        ByteBuffer buffer = free.buffer;
         int length = Math.min(source.remaining(), buffer.capacity());
         int limit = source.limit();
         source.limit(source.position() + length);
@@ -120,7 +122,7 @@ public final class StreamSink extends ByteSink {
         source.limit(limit);
         h_inFlight++;
         catalyst.handleRetain(length);
-        toWrite.offer(buffer);
+        toWrite.offer(free);
         LockSupport.unpark(helper);
         if (h_free.isEmpty()) {
             handleClearAvailable();
@@ -128,18 +130,28 @@ public final class StreamSink extends ByteSink {
         return length;
     }
 
-    private void handleWritten(ByteBuffer buffer) {
-        h_inFlight--;
-        catalyst.handleRetain(-buffer.limit());
-        h_free.addLast(buffer);
-        if (handleIsClosed()) {
-            return;
+    /** A buffer and its written-back task, made once: nothing is allocated per chunk. */
+    private final class Written implements Runnable {
+        final ByteBuffer buffer;
+
+        Written(ByteBuffer buffer) {
+            this.buffer = buffer;
         }
-        if (super.handleHasPending()) {
-            handleDrain();
-        } else {
-            handleSetAvailable();
-            handleFinishIfDrained();
+
+        @Override
+        public void run() {
+            h_inFlight--;
+            catalyst.handleRetain(-buffer.limit());
+            h_free.addLast(this);
+            if (handleIsClosed()) {
+                return;
+            }
+            if (StreamSink.super.handleHasPending()) {
+                handleDrain();
+            } else {
+                handleSetAvailable();
+                handleFinishIfDrained();
+            }
         }
     }
 

@@ -29,11 +29,11 @@ import dev.pushback.catalyst.Catalyst;
 public final class StreamSource extends ByteSource {
     private final ReadableByteChannel input;
     private final boolean closeInput;
-    private final SpscArrayQueue<ByteBuffer> empties = new SpscArrayQueue<>(2);
-    private final ArrayDeque<ByteBuffer> h_filled = new ArrayDeque<>(2);
+    private final SpscArrayQueue<Filled> empties = new SpscArrayQueue<>(2);
+    private final ArrayDeque<Filled> h_filled = new ArrayDeque<>(2);
     private volatile boolean stopping;
     private volatile Thread helper;
-    private ByteBuffer h_current;
+    private Filled h_current;
     private boolean h_inputEnded;
 
     private StreamSource(Catalyst catalyst, String name, ReadableByteChannel input, boolean closeInput) {
@@ -76,8 +76,8 @@ public final class StreamSource extends ByteSource {
     @Override
     protected void handleOpen() {
         int size = catalyst.pool().chunkSize();
-        empties.offer(ByteBuffer.allocateDirect(size));
-        empties.offer(ByteBuffer.allocateDirect(size));
+        empties.offer(new Filled(ByteBuffer.allocateDirect(size)));
+        empties.offer(new Filled(ByteBuffer.allocateDirect(size)));
         Thread thread = new Thread(this::readLoop, catalyst.config().name() + "-" + name() + "-reader");
         thread.setDaemon(true);
         helper = thread;
@@ -87,19 +87,19 @@ public final class StreamSource extends ByteSource {
     private void readLoop() {
         try {
             while (!stopping) {
-                ByteBuffer buffer = empties.poll();
-                if (buffer == null) {
+                Filled filled = empties.poll();
+                if (filled == null) {
                     LockSupport.park(this);
                     continue;
                 }
-                buffer.clear();
+                ByteBuffer buffer = filled.buffer.clear();
                 int read = input.read(buffer);
                 if (read < 0) {
                     catalyst.execute(this::handleInputEnded);
                     return;
                 }
                 buffer.flip();
-                catalyst.execute(() -> handleFilled(buffer));
+                catalyst.execute(filled);
             }
         } catch (IOException e) {
             if (!stopping) {
@@ -118,13 +118,23 @@ public final class StreamSource extends ByteSource {
         }
     }
 
-    private void handleFilled(ByteBuffer buffer) {
-        if (handleIsClosed()) {
-            return;
+    /** A buffer and its hand-off task, made once: nothing is allocated per chunk. */
+    private final class Filled implements Runnable {
+        final ByteBuffer buffer;
+
+        Filled(ByteBuffer buffer) {
+            this.buffer = buffer;
         }
-        catalyst.handleRetain(buffer.remaining());
-        h_filled.addLast(buffer);
-        handleSetAvailable();
+
+        @Override
+        public void run() {
+            if (handleIsClosed()) {
+                return;
+            }
+            catalyst.handleRetain(buffer.remaining());
+            h_filled.addLast(this);
+            handleSetAvailable();
+        }
     }
 
     private void handleInputEnded() {
@@ -136,8 +146,8 @@ public final class StreamSource extends ByteSource {
 
     @Override
     protected ByteBuffer handleNextChunk() {
-        ByteBuffer buffer = h_filled.pollFirst();
-        if (buffer == null) {
+        Filled filled = h_filled.pollFirst();
+        if (filled == null) {
             if (h_inputEnded) {
                 handleEnd();
             } else {
@@ -145,17 +155,17 @@ public final class StreamSource extends ByteSource {
             }
             return null;
         }
-        h_current = buffer;
-        catalyst.handleRetain(-buffer.remaining());
-        return buffer;
+        h_current = filled;
+        catalyst.handleRetain(-filled.buffer.remaining());
+        return filled.buffer;
     }
 
     @Override
     protected void handleChunkConsumed() {
-        ByteBuffer buffer = h_current;
-        if (buffer != null) {
+        Filled filled = h_current;
+        if (filled != null) {
             h_current = null;
-            empties.offer(buffer);
+            empties.offer(filled);
             LockSupport.unpark(helper);
         }
     }
@@ -164,8 +174,8 @@ public final class StreamSource extends ByteSource {
     protected void handleRelease() throws Exception {
         super.handleRelease();
         stopping = true;
-        for (ByteBuffer buffer : h_filled) {
-            catalyst.handleRetain(-buffer.remaining());
+        for (Filled filled : h_filled) {
+            catalyst.handleRetain(-filled.buffer.remaining());
         }
         h_filled.clear();
         Thread thread = helper;
