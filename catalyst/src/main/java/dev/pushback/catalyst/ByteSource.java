@@ -27,6 +27,7 @@ public abstract class ByteSource extends Source<ByteBuffer> {
     private int h_cursor;
     private ByteBuffer h_carry;
     private boolean h_carryGiven;
+    private ByteBuffer h_readBuffer;
 
     protected ByteSource(Catalyst catalyst, String name) {
         super(catalyst, name);
@@ -55,6 +56,17 @@ public abstract class ByteSource extends Source<ByteBuffer> {
     @Override
     public long ownedBufferBytes() {
         return catalyst.pool().chunkSize();
+    }
+
+    /**
+     * A cleared read buffer of one chunk, lent by the catalyst's pool on first use and given back
+     * when the source closes: the one chunk this source's fiber moves.
+     */
+    protected final ByteBuffer handleReadBuffer() {
+        if (h_readBuffer == null) {
+            h_readBuffer = catalyst.pool().handleAcquire();
+        }
+        return h_readBuffer.clear();
     }
 
     /**
@@ -173,6 +185,10 @@ public abstract class ByteSource extends Source<ByteBuffer> {
         if (h_chunk != null) {
             h_chunk = null;
             handleChunkConsumed();
+        }
+        if (h_readBuffer != null) {
+            catalyst.pool().handleRelease(h_readBuffer);
+            h_readBuffer = null;
         }
     }
 }

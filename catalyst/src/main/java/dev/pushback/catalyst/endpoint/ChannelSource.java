@@ -22,7 +22,6 @@ import dev.pushback.catalyst.Catalyst;
 public final class ChannelSource extends ByteSource {
     private final ChannelRegistration registration;
     private final ReadableByteChannel channel;
-    private ByteBuffer h_buffer;
 
     ChannelSource(Catalyst catalyst, String name, ChannelRegistration registration) {
         super(catalyst, name);
@@ -39,12 +38,11 @@ public final class ChannelSource extends ByteSource {
     @Override
     protected void handleOpen() throws IOException {
         registration.handleOpenSide();
-        h_buffer = catalyst.pool().handleAcquire();
     }
 
     @Override
     protected ByteBuffer handleNextChunk() throws IOException {
-        ByteBuffer buffer = h_buffer.clear();
+        ByteBuffer buffer = handleReadBuffer();
         int read = channel.read(buffer);
         if (read > 0) {
             return buffer.flip();
@@ -74,10 +72,6 @@ public final class ChannelSource extends ByteSource {
     @Override
     protected void handleRelease() throws Exception {
         super.handleRelease();
-        if (h_buffer != null) {
-            catalyst.pool().handleRelease(h_buffer);
-            h_buffer = null;
-        }
         registration.handleCloseSide(false);
     }
 }

@@ -15,7 +15,6 @@ import dev.pushback.catalyst.Catalyst;
  */
 public final class FileSource extends ByteSource {
     private final FileChannel channel;
-    private ByteBuffer h_buffer;
 
     private FileSource(Catalyst catalyst, String name, FileChannel channel) {
         super(catalyst, name);
@@ -38,13 +37,8 @@ public final class FileSource extends ByteSource {
     }
 
     @Override
-    protected void handleOpen() {
-        h_buffer = catalyst.pool().handleAcquire();
-    }
-
-    @Override
     protected ByteBuffer handleNextChunk() throws IOException {
-        ByteBuffer buffer = h_buffer.clear();
+        ByteBuffer buffer = handleReadBuffer();
         int read = channel.read(buffer);
         if (read < 0) {
             handleEnd();
@@ -56,10 +50,6 @@ public final class FileSource extends ByteSource {
     @Override
     protected void handleRelease() throws Exception {
         super.handleRelease();
-        if (h_buffer != null) {
-            catalyst.pool().handleRelease(h_buffer);
-            h_buffer = null;
-        }
         channel.close();
     }
 }
