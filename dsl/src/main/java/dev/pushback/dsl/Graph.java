@@ -7,7 +7,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,9 +79,21 @@ public final class Graph {
         return from(StreamSource.stdin(catalyst));
     }
 
-    /** A regular file, opened now: a missing file is an {@link IOException} here, not later. */
+    /**
+     * A file, opened now: a missing file is an {@link IOException} here, not later. A regular file
+     * is always available (DESIGN N14); anything else — a FIFO, a device — can block, so it is
+     * bridged by a helper thread like stdin.
+     */
     public Feed<ByteBuffer> read(Path path) throws IOException {
+        if (isBlocking(path)) {
+            return from(StreamSource.of(catalyst, path.toString(), java.nio.channels.FileChannel.open(path, StandardOpenOption.READ)));
+        }
         return from(FileSource.open(catalyst, path));
+    }
+
+    /** Whether {@code path} exists and is not a regular file, so that its IO may block. */
+    private static boolean isBlocking(Path path) {
+        return Files.exists(path) && !Files.isRegularFile(path);
     }
 
     /** A selectable channel (a socket, a pipe's source), owned by the graph from now on. */
@@ -117,8 +131,14 @@ public final class Graph {
         return StreamSink.stderr(catalyst);
     }
 
-    /** A regular file, created or truncated now. */
+    /**
+     * A file, created or truncated now. A FIFO or a device is bridged by a helper thread like
+     * stdout, so a reader that stops reading throttles the graph instead of blocking the catalyst.
+     */
     public Sink<ByteBuffer> write(Path path) throws IOException {
+        if (isBlocking(path)) {
+            return StreamSink.of(catalyst, path.toString(), java.nio.channels.FileChannel.open(path, StandardOpenOption.WRITE));
+        }
         return FileSink.create(catalyst, path);
     }
 
