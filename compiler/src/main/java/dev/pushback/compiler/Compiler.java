@@ -175,8 +175,18 @@ public final class Compiler {
         Stage stage(Node node, int depth) {
             switch (node.kind()) {
                 case MAP -> {
-                    line(depth, node.label(), null);
-                    return new MapStage(node.function(), stage(node.outputs().get(0), depth + 1));
+                    // Consecutive maps become one stage: one call per map instead of two (C4).
+                    List<Object> functions = new ArrayList<>();
+                    Node current = node;
+                    int at = depth;
+                    while (current.kind() == Node.Kind.MAP) {
+                        line(at++, current.label(), null);
+                        functions.add(current.function());
+                        current = current.outputs().get(0);
+                    }
+                    Stage next = stage(current, at);
+                    return functions.size() == 1 ? new MapStage(functions.get(0), next)
+                        : new MapChainStage(functions.toArray(), next);
                 }
                 case FILTER -> {
                     line(depth, node.label(), null);
