@@ -62,6 +62,18 @@ final class Pollution {
                 graph.from(new OtherSource(catalyst, "other", ELEMENTS)).map(x -> x).filter(x -> x != null)
                     .to(new CountSink<>(catalyst, "count-c"));
 
+                // Longer chains of maps, three lambda classes at every position of a chain, so that
+                // stages that fuse consecutive maps see several classes at each of their call sites.
+                ManualSource<Long> chainA = manual(catalyst, "chain-a", ELEMENTS, i -> (long) i);
+                graph.from(chainA).map(x -> x + 1).map(x -> x * 2).map(x -> x - 3).map(x -> x ^ 4).map(x -> x | 5)
+                    .map(x -> x & 0xffff).map(x -> x + 7).to(new CountSink<>(catalyst, "count-d"));
+                ManualSource<String> chainB = manual(catalyst, "chain-b", ELEMENTS, String::valueOf);
+                graph.from(chainB).map(String::trim).map(String::length).map(Integer::toBinaryString).map(String::length)
+                    .map(n -> n * 3).map(n -> n + 1).map(n -> -n).to(new CountSink<>(catalyst, "count-e"));
+                ManualSource<Integer> chainC = manual(catalyst, "chain-c", ELEMENTS, i -> i);
+                graph.from(chainC).map(i -> i * 7).map(i -> (double) i).map(d -> d / 2).map(Math::round)
+                    .map(l -> l % 11).map(l -> l * l).map(Long::intValue).to(new CountSink<>(catalyst, "count-f"));
+
                 graph.start();
                 Fixtures.runUntil(catalyst, () -> sumOfLongs.isDone() && lengths.handleIsClosed(), 1_000_000);
                 if (!sumOfLongs.isDone()) {
