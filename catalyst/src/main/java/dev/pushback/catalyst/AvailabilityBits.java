@@ -13,6 +13,8 @@ final class AvailabilityBits {
     long[] words = new long[1];
     private long[] allocated = new long[1];
     private int allocatedCount;
+    /** Every word below this one is fully allocated: searches start here, not at word 0 (C5). */
+    private int lowestFree;
 
     /**
      * Allocates {@code count} bits: all in the lowest word that has room for every one of them,
@@ -24,7 +26,7 @@ final class AvailabilityBits {
             return bits;
         }
         if (count <= 64) {
-            for (int w = 0; w < allocated.length; w++) {
+            for (int w = lowestFree; w < allocated.length; w++) {
                 if (Long.bitCount(~allocated[w]) >= count) {
                     takeLowest(w, bits, 0, count);
                     return bits;
@@ -35,7 +37,7 @@ final class AvailabilityBits {
             return bits;
         }
         int filled = 0;
-        for (int w = 0; filled < count; w++) {
+        for (int w = lowestFree; filled < count; w++) {
             if (w == allocated.length) {
                 grow(w + 1);
             }
@@ -55,6 +57,9 @@ final class AvailabilityBits {
             into[from + i] = (word << 6) | bit;
         }
         allocatedCount += count;
+        while (lowestFree < allocated.length && allocated[lowestFree] == -1L) {
+            lowestFree++;
+        }
     }
 
     private void grow(int length) {
@@ -69,6 +74,7 @@ final class AvailabilityBits {
         allocated[word] &= ~mask;
         words[word] &= ~mask;
         allocatedCount--;
+        lowestFree = Math.min(lowestFree, word);
     }
 
     int allocatedCount() {

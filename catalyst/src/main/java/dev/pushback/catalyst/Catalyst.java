@@ -8,8 +8,10 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -114,7 +116,8 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
     int h_openEndpoints;
     private final ArrayDeque<Fiber> h_ready = new ArrayDeque<>();
     private final List<Fiber> h_fibers = new ArrayList<>();
-    private final List<Endpoint> h_bound = new ArrayList<>();
+    // Insertion-ordered, O(1) removal: an endpoint closing must not cost O(endpoints) (C5).
+    private final Set<Endpoint> h_bound = new LinkedHashSet<>();
     private final DeadlineTimerWheel h_wheel;
     private final Long2ObjectHashMap<Runnable> h_timerActions = new Long2ObjectHashMap<>();
     private final DeadlineTimerWheel.TimerHandler h_onTimer = this::handleTimerExpired;

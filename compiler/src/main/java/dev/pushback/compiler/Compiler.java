@@ -175,8 +175,21 @@ public final class Compiler {
         Stage stage(Node node, int depth) {
             switch (node.kind()) {
                 case MAP -> {
-                    line(depth, node.label(), null);
-                    return Stages.map(node.function(), stage(node.outputs().get(0), depth + 1));
+                    // Consecutive maps fuse into chain stages of straight-line calls (C4).
+                    List<Object> functions = new ArrayList<>();
+                    Node current = node;
+                    int at = depth;
+                    while (current.kind() == Node.Kind.MAP) {
+                        line(at++, current.label(), null);
+                        functions.add(current.function());
+                        current = current.outputs().get(0);
+                    }
+                    Stage next = stage(current, at);
+                    for (int end = functions.size(); end > 0; end -= MapChainStage.WIDTH) {
+                        int start = Math.max(0, end - MapChainStage.WIDTH);
+                        next = Stages.mapChain(functions.subList(start, end).toArray(), next);
+                    }
+                    return next;
                 }
                 case FILTER -> {
                     line(depth, node.label(), null);

@@ -21,6 +21,20 @@ final class Stages {
         return Specializer.instantiate(MapStage.class, Stage.class, FUNCTION_NEXT, List.of(classOf(function), classOf(next)), function, next);
     }
 
+    /** One to {@link MapChainStage#WIDTH} consecutive maps; a single map is a plain {@link MapStage}. */
+    static Stage mapChain(Object[] functions, Stage next) {
+        if (functions.length == 1) {
+            return map(functions[0], next);
+        }
+        List<Object> shape = new ArrayList<>();
+        for (Object function : functions) {
+            shape.add(classOf(function));
+        }
+        shape.add(classOf(next));
+        return Specializer.instantiate(MapChainStage.class, Stage.class,
+            MethodType.methodType(void.class, Object[].class, Stage.class), shape, functions, next);
+    }
+
     static Stage filter(Object predicate, Stage next) {
         return Specializer.instantiate(FilterStage.class, Stage.class, FUNCTION_NEXT, List.of(classOf(predicate), classOf(next)), predicate, next);
     }
