@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -81,7 +80,7 @@ public final class Graph {
 
     /**
      * A file, opened now: a missing file is an {@link IOException} here, not later. A regular file
-     * is always available (DESIGN N14); anything else — a FIFO, a device — can block, so it is
+     * or a device is always available (DESIGN N14); a FIFO or a socket can block, so it is
      * bridged by a helper thread like stdin.
      */
     public Feed<ByteBuffer> read(Path path) throws IOException {
@@ -91,9 +90,9 @@ public final class Graph {
         return from(FileSource.open(catalyst, path));
     }
 
-    /** Whether {@code path} exists and is not a regular file, so that its IO may block. */
+    /** Whether IO on {@code path} may block: a FIFO, a socket (not a regular file or a device). */
     private static boolean isBlocking(Path path) {
-        return Files.exists(path) && !Files.isRegularFile(path);
+        return dev.pushback.catalyst.endpoint.FileKinds.mayBlock(path);
     }
 
     /** A selectable channel (a socket, a pipe's source), owned by the graph from now on. */
@@ -121,9 +120,13 @@ public final class Graph {
 
     // ---------------------------------------------------------------- sinks
 
-    /** Standard output, bridged by a helper thread one chunk ahead; not closed at the end. */
+    /**
+     * Standard output; not closed at the end. A pipe or socket is bridged by a helper thread one
+     * chunk ahead (DESIGN N14); a regular file or {@code /dev/null} is written directly.
+     */
     public Sink<ByteBuffer> stdout() {
-        return StreamSink.stdout(catalyst);
+        return dev.pushback.catalyst.endpoint.FileKinds.stdoutMayBlock()
+            ? StreamSink.stdout(catalyst) : FileSink.stdout(catalyst);
     }
 
     /** Standard error, bridged like {@link #stdout()}. */
@@ -132,7 +135,7 @@ public final class Graph {
     }
 
     /**
-     * A file, created or truncated now. A FIFO or a device is bridged by a helper thread like
+     * A file, created or truncated now. A FIFO or a socket is bridged by a helper thread like
      * stdout, so a reader that stops reading throttles the graph instead of blocking the catalyst.
      */
     public Sink<ByteBuffer> write(Path path) throws IOException {

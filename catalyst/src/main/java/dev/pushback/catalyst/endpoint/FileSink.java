@@ -15,10 +15,22 @@ import dev.pushback.catalyst.Catalyst;
  */
 public final class FileSink extends ByteSink {
     private final FileChannel channel;
+    private final boolean closeChannel;
 
-    private FileSink(Catalyst catalyst, String name, FileChannel channel) {
+    private FileSink(Catalyst catalyst, String name, FileChannel channel, boolean closeChannel) {
         super(catalyst, name);
         this.channel = channel;
+        this.closeChannel = closeChannel;
+    }
+
+    private FileSink(Catalyst catalyst, String name, FileChannel channel) {
+        this(catalyst, name, channel, true);
+    }
+
+    /** Standard output written directly, for when it is a regular file or a character device. */
+    public static FileSink stdout(Catalyst catalyst) {
+        return new FileSink(catalyst, "stdout",
+            new java.io.FileOutputStream(java.io.FileDescriptor.out).getChannel(), false);
     }
 
     /** Creates or truncates {@code path} now, so that an unwritable path is reported early. */
@@ -59,6 +71,8 @@ public final class FileSink extends ByteSink {
     @Override
     protected void handleRelease() throws Exception {
         super.handleRelease();
-        channel.close();
+        if (closeChannel) {
+            channel.close();
+        }
     }
 }

@@ -28,6 +28,7 @@ import dev.pushback.catalyst.Catalyst;
  */
 public final class StreamSource extends ByteSource {
     private final ReadableByteChannel input;
+    private final Available available;
     private final boolean closeInput;
     private final SpscArrayQueue<Filled> empties = new SpscArrayQueue<>(2);
     private final ArrayDeque<Filled> h_filled = new ArrayDeque<>(2);
@@ -36,25 +37,33 @@ public final class StreamSource extends ByteSource {
     private Filled h_current;
     private boolean h_inputEnded;
 
-    private StreamSource(Catalyst catalyst, String name, ReadableByteChannel input, boolean closeInput) {
+    /** How many bytes the input can give without blocking (0 when it cannot tell). */
+    @FunctionalInterface
+    private interface Available {
+        int bytes() throws IOException;
+    }
+
+    private StreamSource(Catalyst catalyst, String name, ReadableByteChannel input, Available available, boolean closeInput) {
         super(catalyst, name);
         this.input = input;
+        this.available = available;
         this.closeInput = closeInput;
     }
 
     /** Standard input; it is not closed when the source closes. */
     public static StreamSource stdin(Catalyst catalyst) {
-        return new StreamSource(catalyst, "stdin", new FileInputStream(FileDescriptor.in).getChannel(), false);
+        FileInputStream in = new FileInputStream(FileDescriptor.in);
+        return new StreamSource(catalyst, "stdin", in.getChannel(), in::available, false);
     }
 
     /** An input stream, closed when the source closes. */
     public static StreamSource of(Catalyst catalyst, String name, InputStream in) {
-        return new StreamSource(catalyst, name, Channels.newChannel(in), true);
+        return new StreamSource(catalyst, name, Channels.newChannel(in), in::available, true);
     }
 
     /** A blocking channel, closed when the source closes. */
     public static StreamSource of(Catalyst catalyst, String name, ReadableByteChannel in) {
-        return new StreamSource(catalyst, name, in, true);
+        return new StreamSource(catalyst, name, in, () -> 0, true);
     }
 
     /** Two chunks handed off and not yet moved, plus a cut line when framing lines. */
@@ -98,8 +107,21 @@ public final class StreamSource extends ByteSource {
                     catalyst.execute(this::handleInputEnded);
                     return;
                 }
+                // A pipe gives at most what it holds; while more is already there, take it too,
+                // so that each hand-off (a wake-up of the catalyst) carries a full chunk.
+                boolean ended = false;
+                while (buffer.hasRemaining() && available.bytes() > 0) {
+                    if (input.read(buffer) < 0) {
+                        ended = true;
+                        break;
+                    }
+                }
                 buffer.flip();
                 catalyst.execute(filled);
+                if (ended) {
+                    catalyst.execute(this::handleInputEnded);
+                    return;
+                }
             }
         } catch (IOException e) {
             if (!stopping) {
