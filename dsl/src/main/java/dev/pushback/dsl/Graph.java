@@ -105,6 +105,15 @@ public final class Graph {
         return from(StreamSource.of(catalyst, name, in));
     }
 
+    /**
+     * A tick every {@code period} (DESIGN N12): elements 1, 2, 3, … from the catalyst's timer
+     * wheel. It never ends by itself, so it keeps {@link Catalyst#loop()} running until the
+     * catalyst is closed; {@link #interval(Duration, CompletionStage)} ends it on a signal.
+     */
+    public Feed<Long> interval(Duration period) {
+        return from(IntervalSource.every(catalyst, period));
+    }
+
     /** A tick every {@code period} (DESIGN N12), ending when {@code until} completes. */
     public Feed<Long> interval(Duration period, CompletionStage<?> until) {
         IntervalSource source = IntervalSource.every(catalyst, period);
