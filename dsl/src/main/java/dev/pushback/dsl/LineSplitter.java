@@ -12,7 +12,7 @@ import dev.pushback.compiler.ir.Transform;
  */
 final class LineSplitter implements Transform<ByteBuffer, ByteBuffer> {
     private final int maxLineLength;
-    private ByteBuffer carry = ByteBuffer.allocate(0);
+    private ByteBuffer h_carry = ByteBuffer.allocate(0);
 
     LineSplitter(int maxLineLength) {
         this.maxLineLength = maxLineLength;
@@ -24,10 +24,10 @@ final class LineSplitter implements Transform<ByteBuffer, ByteBuffer> {
         int limit = chunk.limit();
         for (int i = start; i < limit; i++) {
             if (chunk.get(i) == '\n') {
-                if (carry.position() > 0) {
+                if (h_carry.position() > 0) {
                     append(chunk, start, i + 1);
-                    out.emit(carry.flip());
-                    carry.clear();
+                    out.emit(h_carry.flip());
+                    h_carry.clear();
                 } else {
                     chunk.limit(i + 1).position(start);
                     out.emit(chunk);
@@ -45,25 +45,25 @@ final class LineSplitter implements Transform<ByteBuffer, ByteBuffer> {
         if (length == 0) {
             return;
         }
-        if (carry.position() + length > maxLineLength) {
+        if (h_carry.position() + length > maxLineLength) {
             throw new IOException("line longer than " + maxLineLength + " bytes");
         }
-        if (carry.remaining() < length) {
-            ByteBuffer larger = ByteBuffer.allocate(Math.min(maxLineLength, Math.max(256, 2 * (carry.position() + length))));
-            larger.put(carry.flip());
-            carry = larger;
+        if (h_carry.remaining() < length) {
+            ByteBuffer larger = ByteBuffer.allocate(Math.min(maxLineLength, Math.max(256, 2 * (h_carry.position() + length))));
+            larger.put(h_carry.flip());
+            h_carry = larger;
         }
         int limit = chunk.limit();
         chunk.limit(to).position(from);
-        carry.put(chunk);
+        h_carry.put(chunk);
         chunk.limit(limit);
     }
 
     @Override
     public void end(Emitter<? super ByteBuffer> out) throws Exception {
-        if (carry.position() > 0) {
-            out.emit(carry.flip());
-            carry.clear();
+        if (h_carry.position() > 0) {
+            out.emit(h_carry.flip());
+            h_carry.clear();
         }
     }
 }

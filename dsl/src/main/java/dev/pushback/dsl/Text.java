@@ -31,8 +31,8 @@ final class Text {
     /** Decodes chunks, keeping a character cut by a chunk boundary until its other bytes come. */
     static final class Decoder implements Transform<ByteBuffer, String> {
         private final CharsetDecoder decoder;
-        private final ByteBuffer leftover = ByteBuffer.allocate(16);
-        private CharBuffer chars = CharBuffer.allocate(1024);
+        private final ByteBuffer h_leftover = ByteBuffer.allocate(16);
+        private CharBuffer h_chars = CharBuffer.allocate(1024);
 
         Decoder(Charset charset) {
             this.decoder = charset.newDecoder()
@@ -43,21 +43,21 @@ final class Text {
         @Override
         public void accept(ByteBuffer chunk, Emitter<? super String> out) throws Exception {
             StringBuilder text = new StringBuilder();
-            if (leftover.position() > 0) {
-                while (leftover.hasRemaining() && chunk.hasRemaining()) {
-                    leftover.put(chunk.get());
-                    leftover.flip();
-                    decode(leftover, text, false);
-                    if (!leftover.hasRemaining()) {
-                        leftover.clear();
+            if (h_leftover.position() > 0) {
+                while (h_leftover.hasRemaining() && chunk.hasRemaining()) {
+                    h_leftover.put(chunk.get());
+                    h_leftover.flip();
+                    decode(h_leftover, text, false);
+                    if (!h_leftover.hasRemaining()) {
+                        h_leftover.clear();
                         break;
                     }
-                    leftover.compact();
+                    h_leftover.compact();
                 }
             }
             decode(chunk, text, false);
             if (chunk.hasRemaining()) {
-                leftover.put(chunk);
+                h_leftover.put(chunk);
             }
             if (!text.isEmpty()) {
                 out.emit(text.toString());
@@ -66,9 +66,9 @@ final class Text {
 
         private void decode(ByteBuffer in, StringBuilder text, boolean last) throws CharacterCodingException {
             while (true) {
-                chars.clear();
-                CoderResult result = decoder.decode(in, chars, last);
-                text.append(chars.flip());
+                h_chars.clear();
+                CoderResult result = decoder.decode(in, h_chars, last);
+                text.append(h_chars.flip());
                 if (result.isOverflow()) {
                     continue;
                 }
@@ -82,11 +82,11 @@ final class Text {
         @Override
         public void end(Emitter<? super String> out) throws Exception {
             StringBuilder text = new StringBuilder();
-            leftover.flip();
-            decode(leftover, text, true);
-            chars.clear();
-            decoder.flush(chars);
-            text.append(chars.flip());
+            h_leftover.flip();
+            decode(h_leftover, text, true);
+            h_chars.clear();
+            decoder.flush(h_chars);
+            text.append(h_chars.flip());
             if (!text.isEmpty()) {
                 out.emit(text.toString());
             }
