@@ -23,7 +23,7 @@ public abstract class ByteSink extends Sink<ByteBuffer> {
     protected abstract void handleArmDrain();
 
     @Override
-    protected final void handleAccept(ByteBuffer chunk) throws IOException {
+    public final void handleAccept(ByteBuffer chunk) throws IOException {
         if (h_pending == null && chunk.hasRemaining()) {
             handleWrite(chunk);
         }

@@ -29,8 +29,13 @@ public abstract class Sink<T> extends Endpoint {
         handleAccept(element);
     }
 
-    /** The sink's own part of {@link #handleOffer}. */
-    protected abstract void handleAccept(T element) throws Exception;
+    /**
+     * The sink's own part of {@link #handleOffer}: takes an element while the sink is open. Public
+     * so that a compiled fiber can call it from its own, per-pipeline class after checking
+     * {@link #handleIsClosed()} — a call made inside {@code handleOffer} would be one call site
+     * shared by every sink of the program (DESIGN C4).
+     */
+    public abstract void handleAccept(T element) throws Exception;
 
     /** Whether the sink holds data not yet written. */
     protected abstract boolean handleHasPending();

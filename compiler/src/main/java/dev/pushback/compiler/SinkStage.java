@@ -12,6 +12,9 @@ final class SinkStage extends Stage {
 
     @Override
     void accept(Object element) throws Exception {
-        sink.handleOffer(element);
+        if (sink.handleIsClosed()) {
+            sink.handleOffer(element); // throws the sink's "closed" error
+        }
+        sink.handleAccept(element); // from this shape's own class: a monomorphic call site
     }
 }

@@ -17,6 +17,17 @@ final class SourceBody extends FusedBody {
         this.head = (Source<Object>) head;
     }
 
+    /** The loop of {@link Fiber.Body#handleMoves}, in this class so that each copy profiles its own moves. */
+    @Override
+    public int handleMoves(Fiber fiber, int budget) throws Exception {
+        int moves = 0;
+        while (moves < budget && fiber.handleIsLive() && fiber.handleIsReady()) {
+            moves++;
+            handleMove(fiber);
+        }
+        return moves;
+    }
+
     @Override
     public void handleMove(Fiber fiber) throws Exception {
         Object element = head.handlePoll();

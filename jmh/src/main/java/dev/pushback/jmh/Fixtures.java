@@ -41,7 +41,7 @@ final class Fixtures {
         }
 
         @Override
-        protected void handleAccept(Object element) {
+        public void handleAccept(Object element) {
             sum += ((Cell) element).value;
             count++;
         }

@@ -104,7 +104,7 @@ final class Pollution {
         }
 
         @Override
-        protected void handleAccept(T element) {
+        public void handleAccept(T element) {
             count++;
         }
 

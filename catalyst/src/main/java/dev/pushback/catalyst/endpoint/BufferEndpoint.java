@@ -59,7 +59,7 @@ public final class BufferEndpoint<T> {
 
         @Override
         @SuppressWarnings("unchecked")
-        protected void handleAccept(T element) {
+        public void handleAccept(T element) {
             if (out.handleIsClosed()) {
                 return; // nobody reads any more (an intersect ended, the reader failed): discarded
             }

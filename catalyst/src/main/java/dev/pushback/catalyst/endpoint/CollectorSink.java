@@ -45,7 +45,7 @@ public final class CollectorSink<T, A, R> extends Sink<T> {
     }
 
     @Override
-    protected void handleAccept(T element) {
+    public void handleAccept(T element) {
         accumulator.accept(h_container, element);
     }
 

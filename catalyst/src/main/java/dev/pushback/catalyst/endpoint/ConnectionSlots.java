@@ -28,7 +28,7 @@ public final class ConnectionSlots extends Sink<SocketChannel> {
     }
 
     @Override
-    protected void handleAccept(SocketChannel connection) {
+    public void handleAccept(SocketChannel connection) {
         h_open++;
         h_peak = Math.max(h_peak, h_open);
         if (h_open >= max) {

@@ -57,7 +57,7 @@ public final class ManualSink<T> extends Sink<T> {
     }
 
     @Override
-    protected void handleAccept(T element) {
+    public void handleAccept(T element) {
         if (!h_writable) {
             h_offeredWhileBlocked++;
             h_pending.addLast(element);
