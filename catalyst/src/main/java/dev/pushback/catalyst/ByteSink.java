@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
  */
 public abstract class ByteSink extends Sink<ByteBuffer> {
     private ByteBuffer h_pending;
+    private ByteBuffer h_large; // kept for elements over a chunk, so slow sinks allocate once
 
     protected ByteSink(Catalyst catalyst, String name) {
         super(catalyst, name);
@@ -37,10 +38,8 @@ public abstract class ByteSink extends Sink<ByteBuffer> {
     private void handleAppendPending(ByteBuffer chunk) {
         int length = chunk.remaining();
         if (h_pending == null) {
-            h_pending = length <= catalyst.pool().chunkSize()
-                ? catalyst.pool().handleAcquire()
-                : ByteBuffer.allocateDirect(length);
-            h_pending.flip();
+            h_pending = length <= catalyst.pool().chunkSize() ? catalyst.pool().handleAcquire() : handleLarge(length);
+            h_pending.clear().flip();
         } else if (h_pending.capacity() - h_pending.limit() < length) {
             ByteBuffer larger = ByteBuffer.allocateDirect(
                 Math.max(h_pending.remaining() + length, 2 * h_pending.capacity()));
@@ -81,9 +80,18 @@ public abstract class ByteSink extends Sink<ByteBuffer> {
         handleFinishIfDrained();
     }
 
+    private ByteBuffer handleLarge(int length) {
+        if (h_large == null || h_large.capacity() < length) {
+            h_large = ByteBuffer.allocateDirect(length);
+        }
+        return h_large;
+    }
+
     private void handleReturn(ByteBuffer buffer) {
         if (buffer.capacity() == catalyst.pool().chunkSize()) {
             catalyst.pool().handleRelease(buffer);
+        } else if (h_large == null || buffer.capacity() > h_large.capacity()) {
+            h_large = buffer;
         }
     }
 
@@ -91,6 +99,12 @@ public abstract class ByteSink extends Sink<ByteBuffer> {
     @Override
     public long retainedBound() {
         return catalyst.pool().chunkSize();
+    }
+
+    /** The unwritten rest of one element of at most {@code elementBytes}. */
+    @Override
+    public long retainedBound(long elementBytes) {
+        return elementBytes;
     }
 
     @Override
@@ -110,5 +124,6 @@ public abstract class ByteSink extends Sink<ByteBuffer> {
             handleReturn(h_pending);
             h_pending = null;
         }
+        h_large = null;
     }
 }

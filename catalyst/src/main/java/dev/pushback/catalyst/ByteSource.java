@@ -47,6 +47,12 @@ public abstract class ByteSource extends Source<ByteBuffer> {
         return h_framing;
     }
 
+    /** A chunk, or in lines, a line gathered in the carry. */
+    @Override
+    public long maxElementBytes() {
+        return h_framing == Framing.LINES ? Math.max(super.maxElementBytes(), h_maxLine) : super.maxElementBytes();
+    }
+
     /** A line-framed source carries at most one cut line. */
     @Override
     public long retainedBound() {

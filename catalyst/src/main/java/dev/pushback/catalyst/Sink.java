@@ -45,6 +45,20 @@ public abstract class Sink<T> extends Endpoint {
         return 0;
     }
 
+    /**
+     * The most data bytes this sink can hold when fed elements of at most {@code elementBytes}:
+     * what it adds to {@link Catalyst#retainedBytes()} at worst (DESIGN N3).
+     */
+    public long retainedBound(long elementBytes) {
+        return retainedBound();
+    }
+
+    /**
+     * Told by the compiler, before the graph starts, the largest element the fibers feeding this
+     * sink can offer, so that a sink can size its buffers once. Config-time: safe from any thread.
+     */
+    public void expectElementBytes(long elementBytes) {}
+
     /** Called before the sink closes at the end of its input (flush, shut down output). */
     protected void handleFinish() throws Exception {}
 

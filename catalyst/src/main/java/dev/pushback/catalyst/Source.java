@@ -20,6 +20,15 @@ public abstract class Source<T> extends Endpoint {
      */
     public abstract T handlePoll() throws Exception;
 
+    /**
+     * The largest element this source gives, in bytes, for the plan's memory bound: the sinks it
+     * feeds may have to hold one such element pending (DESIGN N3). One chunk unless the source
+     * says otherwise. Config-time: safe from any thread.
+     */
+    public long maxElementBytes() {
+        return catalyst.config().chunkSize();
+    }
+
     /** The element given by the last poll is no longer used; its buffer may be reused. */
     public void handleConsumed() {}
 

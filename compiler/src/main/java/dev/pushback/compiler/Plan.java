@@ -40,25 +40,40 @@ public final class Plan {
         this.catalyst = catalyst;
         this.fibers = List.copyOf(fibers);
         Set<Endpoint> all = new LinkedHashSet<>();
-        Map<Sink<?>, Integer> maxPaths = new IdentityHashMap<>();
-        long retained = 0;
-        long owned = 0;
         for (FiberPlan fiber : fibers) {
-            for (Source<?> head : fiber.heads()) {
-                if (all.add(head)) {
-                    retained += head.retainedBound();
-                    owned += head.ownedBufferBytes();
+            all.addAll(fiber.heads());
+            all.addAll(fiber.paths().keySet());
+        }
+        // The largest element a sink can be offered is the largest its fibers' sources give; a
+        // buffer passes its writers' elements on to its readers, hence one pass per fiber.
+        Map<Sink<?>, Long> elementBytes = new IdentityHashMap<>();
+        Map<Sink<?>, Integer> maxPaths = new IdentityHashMap<>();
+        for (int pass = 0; pass < fibers.size(); pass++) {
+            for (FiberPlan fiber : fibers) {
+                long largest = 0;
+                for (Source<?> head : fiber.heads()) {
+                    largest = Math.max(largest, head.maxElementBytes());
+                }
+                for (Map.Entry<Sink<?>, Integer> path : fiber.paths().entrySet()) {
+                    elementBytes.merge(path.getKey(), largest, Math::max);
+                    maxPaths.merge(path.getKey(), path.getValue(), Math::max);
+                    path.getKey().expectElementBytes(elementBytes.get(path.getKey()));
                 }
             }
-            for (Map.Entry<Sink<?>, Integer> path : fiber.paths().entrySet()) {
-                all.add(path.getKey());
-                maxPaths.merge(path.getKey(), path.getValue(), Math::max);
+        }
+        long retained = 0;
+        long owned = 0;
+        for (Endpoint endpoint : all) {
+            if (endpoint instanceof Source<?> source) {
+                retained += source.retainedBound();
+                owned += source.ownedBufferBytes();
             }
         }
         // A sink's pending element comes from one fiber at a time: the others wait on its bit.
         for (Map.Entry<Sink<?>, Integer> entry : maxPaths.entrySet()) {
-            retained += entry.getKey().retainedBound() * entry.getValue();
-            owned += entry.getKey().ownedBufferBytes();
+            Sink<?> sink = entry.getKey();
+            retained += sink.retainedBound(elementBytes.get(sink)) * entry.getValue();
+            owned += sink.ownedBufferBytes();
         }
         this.endpoints = List.copyOf(all);
         this.retainedBound = retained;

@@ -23,6 +23,7 @@ public final class BufferEndpoint<T> {
     private final ArrayDeque<T> h_elements;
     private final In in;
     private final Out out;
+    private volatile long expectedElementBytes;
 
     public BufferEndpoint(Catalyst catalyst, String name, int capacity) {
         if (capacity < 1) {
@@ -89,6 +90,16 @@ public final class BufferEndpoint<T> {
         }
 
         @Override
+        public long retainedBound(long elementBytes) {
+            return capacity * elementBytes;
+        }
+
+        @Override
+        public void expectElementBytes(long elementBytes) {
+            expectedElementBytes = Math.max(expectedElementBytes, elementBytes);
+        }
+
+        @Override
         protected void handleFinish() {
             out.handleWriterFinished();
         }
@@ -123,6 +134,12 @@ public final class BufferEndpoint<T> {
         @Override
         protected boolean handleInitiallyAvailable() {
             return !h_elements.isEmpty();
+        }
+
+        /** What its writers offer. */
+        @Override
+        public long maxElementBytes() {
+            return Math.max(super.maxElementBytes(), expectedElementBytes);
         }
 
         void handleFilled() {

@@ -30,6 +30,7 @@ public final class StreamSink extends ByteSink {
     private volatile boolean stopping;
     private volatile Thread helper;
     private int h_inFlight;
+    private volatile long expectedElementBytes;
 
     private StreamSink(Catalyst catalyst, String name, WritableByteChannel output, boolean closeOutput) {
         super(catalyst, name);
@@ -57,20 +58,36 @@ public final class StreamSink extends ByteSink {
         return new StreamSink(catalyst, name, out, true);
     }
 
-    /** Two chunks in the helper's hands plus one pending chunk. */
+    @Override
+    public void expectElementBytes(long elementBytes) {
+        expectedElementBytes = Math.max(expectedElementBytes, elementBytes);
+    }
+
+    /** The helper's buffers hold one whole element: a hand-off per element, not per chunk. */
+    private int bufferSize() {
+        return (int) Math.max(catalyst.pool().chunkSize(), Math.min(Integer.MAX_VALUE, expectedElementBytes));
+    }
+
+    /** Two buffers in the helper's hands plus one pending chunk. */
     @Override
     public long retainedBound() {
-        return 3L * catalyst.pool().chunkSize();
+        return 2L * bufferSize() + catalyst.pool().chunkSize();
+    }
+
+    /** Two buffers in the helper's hands plus one pending element. */
+    @Override
+    public long retainedBound(long elementBytes) {
+        return 2L * Math.max(bufferSize(), elementBytes) + elementBytes;
     }
 
     @Override
     public long ownedBufferBytes() {
-        return 2L * catalyst.pool().chunkSize();
+        return 2L * bufferSize();
     }
 
     @Override
     protected void handleOpen() {
-        int size = catalyst.pool().chunkSize();
+        int size = bufferSize();
         h_free.add(new Written(ByteBuffer.allocateDirect(size)));
         h_free.add(new Written(ByteBuffer.allocateDirect(size)));
         Thread thread = new Thread(this::writeLoop, catalyst.config().name() + "-" + name() + "-writer");

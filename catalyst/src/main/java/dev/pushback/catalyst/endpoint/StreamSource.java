@@ -66,15 +66,31 @@ public final class StreamSource extends ByteSource {
         return new StreamSource(catalyst, name, in, () -> 0, true);
     }
 
-    /** Two chunks handed off and not yet moved, plus a cut line when framing lines. */
+    /**
+     * Chunks of a bridge are this many pool chunks (1 MiB by default): every hand-off between the
+     * helper and the catalyst costs thread wake-ups, so a bridge moves more per hand-off. The
+     * helper fills a chunk only with what the input already holds; it never waits to fill it.
+     */
+    public static final int BRIDGE_CHUNKS = 16;
+
+    private int bridgeChunk() {
+        return BRIDGE_CHUNKS * catalyst.config().chunkSize();
+    }
+
+    @Override
+    public long maxElementBytes() {
+        return Math.max(bridgeChunk(), super.maxElementBytes());
+    }
+
+    /** Two bridge chunks handed off and not yet moved, plus a cut line when framing lines. */
     @Override
     public long retainedBound() {
-        return 2L * catalyst.pool().chunkSize() + super.retainedBound();
+        return 2L * bridgeChunk() + super.retainedBound();
     }
 
     @Override
     public long ownedBufferBytes() {
-        return 2L * catalyst.pool().chunkSize();
+        return 2L * bridgeChunk();
     }
 
     @Override
@@ -84,7 +100,7 @@ public final class StreamSource extends ByteSource {
 
     @Override
     protected void handleOpen() {
-        int size = catalyst.pool().chunkSize();
+        int size = bridgeChunk();
         empties.offer(new Filled(ByteBuffer.allocateDirect(size)));
         empties.offer(new Filled(ByteBuffer.allocateDirect(size)));
         Thread thread = new Thread(this::readLoop, catalyst.config().name() + "-" + name() + "-reader");
