@@ -2,7 +2,6 @@ package dev.pushback.catalyst;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -512,11 +511,7 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
     public SelectionKey handleRegister(SelectableChannel channel, ReadyHandler handler) throws IOException {
         assert handleAssertOwner();
         channel.configureBlocking(false);
-        try {
-            return channel.register(selector, 0, handler);
-        } catch (ClosedChannelException e) {
-            throw e;
-        }
+        return channel.register(selector, 0, handler);
     }
 
     /** Cancels a key and closes its channel; the descriptor is released before this round ends. */

@@ -13,7 +13,7 @@ final class SinkStage extends Stage {
     @Override
     void accept(Object element) throws Exception {
         if (sink.handleIsClosed()) {
-            sink.handleOffer(element); // throws the sink's "closed" error
+            throw new java.io.IOException(sink.name() + " is closed");
         }
         sink.handleAccept(element); // from this shape's own class: a monomorphic call site
     }

@@ -67,11 +67,6 @@ final class Specializer {
         }
     }
 
-    /** Copies defined so far. */
-    static int copies() {
-        return CONSTRUCTORS.size();
-    }
-
     static Class<?> classOf(Object instance) {
         return instance == null ? Void.class : instance.getClass();
     }
