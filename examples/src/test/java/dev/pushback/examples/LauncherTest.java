@@ -154,6 +154,23 @@ class LauncherTest {
     }
 
     @Test
+    void interleaveReadsStdinLinesAcrossBridgeChunks() throws Exception {
+        StringBuilder numbers = new StringBuilder();
+        for (int i = 1; i <= 300_000; i++) {
+            numbers.append(i).append('\n'); // ~2 MB: more than one 1 MiB bridge chunk
+        }
+        Files.writeString(dir.resolve("abc"), "a\nb\nc");
+        LauncherProcess.Result result = LauncherProcess.run(dir, numbers.toString().getBytes(StandardCharsets.UTF_8),
+            "interleave", "-", "abc");
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        List<String> lines = List.of(new String(result.stdout(), StandardCharsets.UTF_8).split("\n"));
+        assertThat(lines).hasSize(300_003);
+        assertThat(lines.stream().filter(l -> !l.matches("[abc]")).map(Integer::parseInt).toList())
+            .as("stdin's lines whole and in order").isEqualTo(java.util.stream.IntStream.rangeClosed(1, 300_000).boxed().toList());
+        assertThat(lines.stream().filter(l -> l.matches("[abc]"))).containsExactly("a", "b", "c");
+    }
+
+    @Test
     void interleaveWithoutOperandsIsAUsageError() throws Exception {
         LauncherProcess.Result result = LauncherProcess.run(dir, new byte[0], "interleave");
         assertThat(result.exitCode()).isEqualTo(2);
