@@ -31,7 +31,7 @@ public final class Compiler {
     private Compiler() {}
 
     public static Plan compile(Dataflow flow, Catalyst catalyst) {
-        validate(flow);
+        validate(flow, catalyst);
         Map<Node, Node> claimedByIntersect = new IdentityHashMap<>();
         for (Node node : flow.nodes()) {
             if (node.kind() == Node.Kind.INTERSECT) {
@@ -55,11 +55,17 @@ public final class Compiler {
         return new Plan(catalyst, fibers);
     }
 
-    private static void validate(Dataflow flow) {
+    private static void validate(Dataflow flow, Catalyst catalyst) {
         if (flow.nodes().isEmpty()) {
             throw new CompileException("the graph is empty");
         }
         for (Node node : flow.nodes()) {
+            Endpoint endpoint = node.endpoint();
+            Catalyst owner = endpoint != null ? endpoint.catalyst() : node.buffer() != null ? node.buffer().sink().catalyst() : catalyst;
+            if (owner != catalyst) {
+                throw new CompileException("'" + node.label() + "' belongs to catalyst " + owner.roleName()
+                    + ", not to " + catalyst.roleName() + " that runs this graph");
+            }
             switch (node.kind()) {
                 case SINK -> { }
                 case BROADCAST -> {

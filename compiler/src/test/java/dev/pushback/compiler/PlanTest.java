@@ -55,6 +55,17 @@ class PlanTest {
     }
 
     @Test
+    void anEndpointOfAnotherCatalystIsRefused() {
+        try (Catalyst mine = Catalyst.open(Catalyst.Config.defaults().withName("mine"));
+             Catalyst other = Catalyst.open(Catalyst.Config.defaults().withName("other"))) {
+            Dataflow flow = new Dataflow();
+            flow.sink(flow.source(new ManualSource<String>(mine, "x")), new ManualSink<String>(other, "theirs"));
+            assertThatThrownBy(() -> Compiler.compile(flow, mine))
+                .isInstanceOf(CompileException.class).hasMessageContaining("belongs to catalyst other, not to mine");
+        }
+    }
+
+    @Test
     void usingAFeedTwiceWithoutBroadcastIsRefused() {
         try (Catalyst catalyst = Catalyst.open()) {
             Dataflow flow = new Dataflow();

@@ -54,6 +54,7 @@ public final class ManualSink<T> extends Sink<T> {
         h_received.addAll(h_pending);
         h_pending.clear();
         handleSetAvailable();
+        handleFinishIfDrained();
     }
 
     @Override
