@@ -7,8 +7,8 @@ package dev.pushback.dsl.http;
  * @param status  400, 413, 414, 431, 501 or 505
  * @param reason  a short human-readable reason (not meant for matching)
  * @param offset  byte offset, counted from the first byte ever fed, of the byte that made the
- *                input invalid (for limits: the first byte over the limit; for upgrades: the end
- *                of the head)
+ *                input invalid (for limits: the first byte over the limit; for upgrades: the
+ *                head's final LF)
  * @param upgrade whether the request asked to leave HTTP/1.1 ({@code CONNECT}, an
  *                {@code Upgrade} with {@code Connection: upgrade}, or the HTTP/2 preface
  *                {@code PRI}), which this parser does not support

@@ -11,7 +11,7 @@ import java.util.List;
  * @param headers       the header fields in the order received, duplicates kept
  * @param keepAlive     whether the connection stays open after this request: HTTP/1.1 unless
  *                      {@code Connection: close}, HTTP/1.0 only with {@code Connection:
- *                      keep-alive} (and without {@code close})
+ *                      keep-alive} (and without {@code close} or {@code Transfer-Encoding})
  * @param framing       how the body is delimited
  * @param contentLength the body length for {@link BodyFraming#CONTENT_LENGTH}, 0 for
  *                      {@link BodyFraming#NONE}, -1 for {@link BodyFraming#CHUNKED}

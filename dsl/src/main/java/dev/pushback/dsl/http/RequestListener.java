@@ -13,8 +13,9 @@ public interface RequestListener {
     void onRequest(RequestHead head);
 
     /**
-     * Body bytes, already de-chunked. The buffer is a read-only view of the fed buffer, valid only
-     * during the call: copy what must outlive it.
+     * Body bytes, already de-chunked: the bytes between the view's position and limit (the
+     * position need not be 0). The view is read-only, shares the fed buffer's content and is
+     * reused by the parser: it is valid only during the call, so copy what must outlive it.
      */
     void onBody(ByteBuffer slice);
 

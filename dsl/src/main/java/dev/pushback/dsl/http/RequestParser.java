@@ -44,7 +44,8 @@ import java.util.List;
  *       (request smuggling), a {@code Transfer-Encoding} whose last coding is not {@code chunked}
  *       or that names {@code chunked} twice, a bad chunk size line or extension (strict: no
  *       whitespace), chunk data not followed by CRLF, and any byte after a request that closes
- *       the connection ({@code Connection: close}, or HTTP/1.0 without {@code keep-alive}).
+ *       the connection ({@code Connection: close}, HTTP/1.0 without {@code keep-alive}, or
+ *       HTTP/1.0 with {@code Transfer-Encoding}, RFC 9112 §6.1).
  *   <li><b>413</b> — a body longer than {@link HttpLimits#maxBody()}.
  *   <li><b>414</b> — a request line longer than {@link HttpLimits#maxRequestLine()}.
  *   <li><b>431</b> — a header or trailer section longer than {@link HttpLimits#maxHeaderSection()}.
@@ -186,6 +187,9 @@ public final class RequestParser {
     private boolean upgrade;
     private boolean keepAlive;
 
+    private ByteBuffer viewOf;
+    private ByteBuffer view;
+
     private long remaining;
     private long bodyTotal;
     private long chunkSize;
@@ -207,8 +211,8 @@ public final class RequestParser {
     /**
      * Parses the buffer's remaining bytes and reports events for them. On return the buffer has
      * been consumed ({@code position == limit}), unless the parser failed, in which case the
-     * position is at the byte that failed it (or, for an upgrade, just after the head). Once
-     * failed, it consumes nothing.
+     * position is at the byte that failed it (for an upgrade: the head's final LF). Once failed,
+     * it consumes nothing. Must not be called from inside a listener callback.
      */
     public void feed(ByteBuffer buf) {
         int pos = buf.position();
@@ -216,7 +220,7 @@ public final class RequestParser {
         while (pos < lim && state != FAILED) {
             if (state == BODY_FIXED || state == CHUNK_DATA) {
                 int n = (int) Math.min(remaining, lim - pos);
-                ByteBuffer slice = buf.slice(pos, n).asReadOnlyBuffer();
+                ByteBuffer slice = view(buf, pos, n);
                 pos += n;
                 offset += n;
                 remaining -= n;
@@ -238,6 +242,21 @@ public final class RequestParser {
             offset++;
         }
         buf.position(pos);
+    }
+
+    /**
+     * A read-only view of {@code buf} from {@code pos} for {@code n} bytes. The view object is
+     * reused while the same buffer is fed again, so body delivery allocates nothing per byte and,
+     * for a connection's reused read buffer, nothing per call either.
+     */
+    private ByteBuffer view(ByteBuffer buf, int pos, int n) {
+        if (buf != viewOf) {
+            view = buf.asReadOnlyBuffer();
+            viewOf = buf;
+        }
+        view.limit(pos + n);
+        view.position(pos);
+        return view;
     }
 
     /** Whether the parser refused its input (it has called {@link RequestListener#onError}). */
@@ -811,7 +830,9 @@ public final class RequestParser {
         } else {
             framing = BodyFraming.NONE;
         }
-        keepAlive = !connectionClose && (minor == 1 || connectionKeepAlive);
+        // RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing; the
+        // connection is closed after it.
+        keepAlive = !connectionClose && (minor == 1 || (connectionKeepAlive && !transferEncoding));
         List<HttpHeader> headers = new ArrayList<>(fieldCount);
         for (int f = 0; f < fieldCount * 4; f += 4) {
             headers.add(new HttpHeader(string(fields[f], fields[f + 1]),

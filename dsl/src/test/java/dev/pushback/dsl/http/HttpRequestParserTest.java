@@ -160,6 +160,12 @@ class HttpRequestParserTest {
                 .isTrue();
         assertThat(parse("GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n").requests.get(0).head.keepAlive())
                 .isFalse();
+        Recorder chunked10 = parse("POST / HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "1\r\na\r\n0\r\n\r\nGET / HTTP/1.0\r\n\r\n");
+        assertThat(chunked10.requests.get(0).head.keepAlive()).as("HTTP/1.0 with Transfer-Encoding").isFalse();
+        assertThat(body(chunked10, 0)).isEqualTo("a");
+        assertThat(chunked10.ended()).isEqualTo(1);
+        assertThat(chunked10.error.status()).isEqualTo(400);
     }
 
     @Test
