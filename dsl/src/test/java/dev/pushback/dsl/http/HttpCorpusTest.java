@@ -24,8 +24,9 @@ import org.junit.jupiter.api.TestFactory;
  * <ul>
  *   <li>{@code accepted}: exactly the listed messages, each complete (method, target, version,
  *       headers in order with values byte for byte, body), and no error;
- *   <li>{@code rejected}: an error with a 4xx/5xx status; before it only requests whose head
- *       llhttp had completed too, each matching; nothing after it;
+ *   <li>{@code rejected}: an error with a 4xx/5xx status, reported no later than the end of
+ *       the line holding llhttp's bad byte; before it only requests whose head llhttp had
+ *       completed too, each matching; nothing after it;
  *   <li>{@code upgrade}: an error flagged as an upgrade (this parser does not switch protocols)
  *       and no request reported, so the bytes after the head are never read as HTTP/1.1;
  *   <li>{@code incomplete}: the complete messages, the unfinished one at most as a head (exactly
@@ -146,7 +147,8 @@ class HttpCorpusTest {
             } else {
                 switch (outcome) {
                     case "accepted" -> accepted(r, messages, trailerFields, problems);
-                    case "rejected" -> rejected(r, messages, trailerFields, problems);
+                    case "rejected" -> rejected(r, raw, messages, (Map<String, Object>) c.get("error"),
+                            trailerFields, problems);
                     case "upgrade" -> upgrade(r, messages, trailerFields, problems);
                     case "incomplete" -> incomplete(r, messages, trailerFields, problems);
                     default -> problems.add("unknown outcome " + outcome);
@@ -178,12 +180,24 @@ class HttpCorpusTest {
         }
     }
 
-    private static void rejected(Recorder r, List<Map<String, Object>> messages, int trailerFields,
+    private static void rejected(Recorder r, byte[] raw, List<Map<String, Object>> messages,
+            Map<String, Object> llhttpError, int trailerFields,
             List<String> problems) {
         if (r.error == null) {
             problems.add("expected an error, got none");
         } else if (r.error.status() < 400 || r.error.status() > 599) {
             problems.add("status " + r.error.status());
+        }
+        // Field values are judged when their line ends, so the parser may stop a few bytes after
+        // llhttp, but never past the end of the line holding llhttp's bad byte.
+        int llhttpOffset = Math.toIntExact((Long) llhttpError.get("offset"));
+        int lineEnd = llhttpOffset;
+        while (lineEnd < raw.length && raw[lineEnd] != '\n') {
+            lineEnd++;
+        }
+        if (r.error != null && r.error.offset() > lineEnd) {
+            problems.add("error at byte " + r.error.offset() + ", past the line of llhttp's bad byte "
+                    + llhttpOffset + " (" + llhttpError.get("reason") + "): " + r.error);
         }
         long heads = messages.stream().filter(m -> m.containsKey("headers_complete")).count();
         long complete = messages.stream().filter(m -> Boolean.TRUE.equals(m.get("complete"))).count();
