@@ -1,0 +1,934 @@
+package dev.pushback.dsl.http;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A strict, incremental HTTP/1.1 request parser (RFC 9112) that is pushed bytes and reports what
+ * it finds to a {@link RequestListener}.
+ *
+ * <p>Input may be split anywhere — one byte per {@link #feed} call or many pipelined requests in
+ * one buffer give the same events. The parser copies only the head (request line and header
+ * fields, bounded by {@link HttpLimits}) into one reused array; body bytes are handed on as views
+ * of the fed buffer. Nothing is allocated per byte: the head's strings are made once per request.
+ *
+ * <pre>{@code
+ * RequestParser parser = new RequestParser(new RequestListener() {
+ *     public void onRequest(RequestHead head) { System.out.println(head.method() + " " + head.target()); }
+ *     public void onBody(ByteBuffer slice)    { body.write(slice); }   // copy: the view is reused
+ *     public void onRequestEnd()              { respond(); }
+ *     public void onError(HttpError error)    { answer(error.status()); close(); }
+ * }, HttpLimits.DEFAULT);
+ * while (channel.read(buffer) > 0) {
+ *     buffer.flip();
+ *     parser.feed(buffer);      // consumes everything unless it fails
+ *     buffer.clear();
+ * }
+ * }</pre>
+ *
+ * <h2>What is refused</h2>
+ *
+ * Once {@link RequestListener#onError} has been called the parser is failed for good: the fed
+ * buffer's position is left at the offending byte and later {@code feed} calls consume nothing, so
+ * nothing after the bad byte is ever taken for a request. The caller should answer with
+ * {@link HttpError#status()} and close the connection.
+ *
+ * <ul>
+ *   <li><b>400</b> — anything malformed: a bare LF or CR where CRLF is required, whitespace before
+ *       a field's colon or at the start of a field line (obsolete line folding), a name that is not
+ *       a token, a control character in a value or a non-visible character in the target, a bad
+ *       {@code Content-Length} (empty, not all digits, overflowing), two differing
+ *       {@code Content-Length}s, {@code Content-Length} together with {@code Transfer-Encoding}
+ *       (request smuggling), a {@code Transfer-Encoding} whose last coding is not {@code chunked}
+ *       or that names {@code chunked} twice, a bad chunk size line or extension (strict: no
+ *       whitespace), chunk data not followed by CRLF, and any byte after a request that closes
+ *       the connection ({@code Connection: close}, HTTP/1.0 without {@code keep-alive}, or
+ *       HTTP/1.0 with {@code Transfer-Encoding}, RFC 9112 §6.1).
+ *   <li><b>413</b> — a body longer than {@link HttpLimits#maxBody()}.
+ *   <li><b>414</b> — a request line longer than {@link HttpLimits#maxRequestLine()}.
+ *   <li><b>431</b> — a header or trailer section longer than {@link HttpLimits#maxHeaderSection()}.
+ *   <li><b>501</b> — an unknown method (the methods llhttp knows for HTTP, see RFC 9110 §9.1), a
+ *       transfer coding other than {@code chunked}, {@code gzip}, {@code x-gzip},
+ *       {@code deflate}, {@code compress}, {@code x-compress}, and every request that asks to
+ *       leave HTTP/1.1: {@code CONNECT}, or {@code Upgrade} together with {@code Connection:
+ *       upgrade} (reported when the head is complete, with {@link HttpError#upgrade()} set; this
+ *       parser does not hand the connection over to another protocol).
+ *   <li><b>505</b> — a version other than HTTP/1.0 and HTTP/1.1, a request line without a version
+ *       (HTTP/0.9), and the HTTP/2 connection preface ({@code PRI}, flagged as an upgrade).
+ * </ul>
+ *
+ * <p>Empty lines (CRLF) before a request line are skipped (RFC 9112 §2.2). Codings other than
+ * {@code chunked} are not decoded: the body is delivered as framed. Chunk extensions are
+ * validated and dropped, trailer fields are validated and dropped. Semantic checks that need the
+ * whole head, such as requiring {@code Host} in HTTP/1.1, are left to the server.
+ *
+ * <p>Not thread-safe: feed it from one thread (in pushback, the catalyst).
+ */
+public final class RequestParser {
+
+    private static final byte CR = '\r';
+    private static final byte LF = '\n';
+    private static final byte SP = ' ';
+    private static final byte HT = '\t';
+    private static final int MAX_CHUNK_LINE = 4096;
+
+    /** Methods known to llhttp in HTTP mode (RFC 9110, WebDAV, CalDAV, SSDP, ...). */
+    private static final String[] METHODS = {
+        "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+        "COPY", "LOCK", "MKCOL", "MOVE", "PROPFIND", "PROPPATCH", "SEARCH", "UNLOCK", "BIND",
+        "REBIND", "UNBIND", "ACL", "REPORT", "MKACTIVITY", "CHECKOUT", "MERGE", "M-SEARCH",
+        "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE", "PURGE", "MKCALENDAR", "LINK", "UNLINK", "SOURCE",
+        "QUERY", "PRI"
+    };
+    private static final byte[][] METHOD_BYTES = new byte[METHODS.length][];
+    private static final int MAX_METHOD;
+    private static final int CONNECT = 5;
+    private static final int PRI = METHODS.length - 1;
+
+    private static final String[] CODINGS = {"gzip", "x-gzip", "deflate", "compress", "x-compress"};
+
+    private static final boolean[] TCHAR = new boolean[256];
+    /** Visible ASCII: the characters allowed in a request target. */
+    private static final boolean[] VCHAR = new boolean[256];
+    /** field-vchar = VCHAR / obs-text. */
+    private static final boolean[] FIELD_VCHAR = new boolean[256];
+    /** qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text. */
+    private static final boolean[] QDTEXT = new boolean[256];
+    private static final int[] HEX = new int[256];
+
+    static {
+        int max = 0;
+        for (int i = 0; i < METHODS.length; i++) {
+            METHOD_BYTES[i] = METHODS[i].getBytes(StandardCharsets.US_ASCII);
+            max = Math.max(max, METHOD_BYTES[i].length);
+        }
+        MAX_METHOD = max;
+        assert "CONNECT".equals(METHODS[CONNECT]) && "PRI".equals(METHODS[PRI]);
+        for (int c = 0; c < 256; c++) {
+            boolean alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+            TCHAR[c] = alnum || (c < 128 && "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
+            VCHAR[c] = c >= 0x21 && c <= 0x7e;
+            FIELD_VCHAR[c] = VCHAR[c] || c >= 0x80;
+            QDTEXT[c] = c == HT || c == SP || c == 0x21 || (c >= 0x23 && c <= 0x5b)
+                    || (c >= 0x5d && c <= 0x7e) || c >= 0x80;
+            HEX[c] = c >= '0' && c <= '9' ? c - '0'
+                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        }
+    }
+
+    // states
+    private static final int START = 0;
+    private static final int START_LF = 1;
+    private static final int METHOD = 2;
+    private static final int TARGET_START = 3;
+    private static final int TARGET = 4;
+    private static final int VERSION = 5;
+    private static final int LINE_CR = 6;
+    private static final int LINE_LF = 7;
+    private static final int FIELD_START = 8;
+    private static final int NAME = 9;
+    private static final int VALUE_OWS = 10;
+    private static final int VALUE = 11;
+    private static final int VALUE_LF = 12;
+    private static final int SECTION_END_LF = 13;
+    private static final int BODY_FIXED = 14;
+    private static final int CHUNK_SIZE_START = 15;
+    private static final int CHUNK_SIZE = 16;
+    private static final int EXT_NAME_START = 17;
+    private static final int EXT_NAME = 18;
+    private static final int EXT_VALUE_START = 19;
+    private static final int EXT_TOKEN = 20;
+    private static final int EXT_QUOTED = 21;
+    private static final int EXT_QUOTED_ESCAPE = 22;
+    private static final int EXT_QUOTED_END = 23;
+    private static final int CHUNK_SIZE_LF = 24;
+    private static final int CHUNK_DATA = 25;
+    private static final int CHUNK_DATA_CR = 26;
+    private static final int CHUNK_DATA_LF = 27;
+    private static final int CLOSED = 28;
+    private static final int FAILED = 29;
+
+    private final RequestListener listener;
+    private final HttpLimits limits;
+
+    private int state = START;
+    /** Stream offset of the byte being looked at. */
+    private long offset;
+
+    /** The head's bytes (method, SP, target, then names and values), reused across requests. */
+    private byte[] head = new byte[512];
+    private int headLen;
+    private int method = -1;
+    private int methodEnd;
+    private int targetStart;
+    private int targetEnd;
+    private int versionIndex;
+    private int minor;
+    /** Per field: name start, name end, value start, value end (indexes into head). */
+    private int[] fields = new int[64];
+    private int fieldCount;
+    private int nameStart;
+    private int valueStart;
+
+    private int lineLen;
+    private int sectionLen;
+    private boolean trailers;
+
+    private long contentLength = -1;
+    private boolean transferEncoding;
+    private int codings;
+    private boolean chunked;
+    private boolean connectionClose;
+    private boolean connectionKeepAlive;
+    private boolean connectionUpgrade;
+    private boolean upgrade;
+    private boolean keepAlive;
+
+    private ByteBuffer viewOf;
+    private ByteBuffer view;
+
+    private long remaining;
+    private long bodyTotal;
+    private long chunkSize;
+    private int chunkLineLen;
+
+    /** A parser with {@link HttpLimits#DEFAULT}. */
+    public RequestParser(RequestListener listener) {
+        this(listener, HttpLimits.DEFAULT);
+    }
+
+    public RequestParser(RequestListener listener, HttpLimits limits) {
+        if (listener == null || limits == null) {
+            throw new NullPointerException();
+        }
+        this.listener = listener;
+        this.limits = limits;
+    }
+
+    /**
+     * Parses the buffer's remaining bytes and reports events for them. On return the buffer has
+     * been consumed ({@code position == limit}), unless the parser failed, in which case the
+     * position is at the byte that failed it (for an upgrade: the head's final LF). Once failed,
+     * it consumes nothing. Must not be called from inside a listener callback.
+     */
+    public void feed(ByteBuffer buf) {
+        int pos = buf.position();
+        final int lim = buf.limit();
+        while (pos < lim && state != FAILED) {
+            if (state == BODY_FIXED || state == CHUNK_DATA) {
+                int n = (int) Math.min(remaining, lim - pos);
+                ByteBuffer slice = view(buf, pos, n);
+                pos += n;
+                offset += n;
+                remaining -= n;
+                listener.onBody(slice);
+                if (remaining == 0) {
+                    if (state == BODY_FIXED) {
+                        endRequest();
+                    } else {
+                        state = CHUNK_DATA_CR;
+                    }
+                }
+                continue;
+            }
+            step(buf.get(pos) & 0xff);
+            if (state == FAILED) {
+                break;
+            }
+            pos++;
+            offset++;
+        }
+        buf.position(pos);
+    }
+
+    /**
+     * A read-only view of {@code buf} from {@code pos} for {@code n} bytes. The view object is
+     * reused while the same buffer is fed again, so body delivery allocates nothing per byte and,
+     * for a connection's reused read buffer, nothing per call either.
+     */
+    private ByteBuffer view(ByteBuffer buf, int pos, int n) {
+        if (buf != viewOf) {
+            view = buf.asReadOnlyBuffer();
+            viewOf = buf;
+        }
+        view.limit(pos + n);
+        view.position(pos);
+        return view;
+    }
+
+    /** Whether the parser refused its input (it has called {@link RequestListener#onError}). */
+    public boolean isFailed() {
+        return state == FAILED;
+    }
+
+    /**
+     * Whether the parser is between requests with nothing of the next one read yet (so an end
+     * of input now loses nothing). False after a request that closes the connection.
+     */
+    public boolean isIdle() {
+        return state == START && lineLen == 0;
+    }
+
+    /** Whether the last request closed the connection: any further byte is an error. */
+    public boolean isClosed() {
+        return state == CLOSED;
+    }
+
+    private void step(int b) {
+        switch (state) {
+            case START:
+                if (!requestLineByte()) {
+                    return;
+                }
+                if (b == CR) {
+                    state = START_LF;
+                } else if (TCHAR[b]) {
+                    store(b);
+                    state = METHOD;
+                } else {
+                    fail(400, "invalid character at the start of a request");
+                }
+                return;
+            case START_LF:
+                if (!requestLineByte()) {
+                    return;
+                }
+                if (b == LF) {
+                    state = START;
+                } else {
+                    fail(400, "expected LF after CR");
+                }
+                return;
+            case METHOD:
+                if (!requestLineByte()) {
+                    return;
+                }
+                if (TCHAR[b]) {
+                    if (headLen >= MAX_METHOD) {
+                        fail(501, "unknown method");
+                        return;
+                    }
+                    store(b);
+                } else if (b == SP) {
+                    methodEnd = headLen;
+                    method = knownMethod();
+                    if (method < 0) {
+                        fail(501, "unknown method");
+                    } else if (method == PRI) {
+                        failUpgrade(505, "HTTP/2 connection preface (PRI) not supported");
+                    } else {
+                        state = TARGET_START;
+                    }
+                } else {
+                    fail(400, "invalid character in method");
+                }
+                return;
+            case TARGET_START:
+                if (!requestLineByte()) {
+                    return;
+                }
+                if (VCHAR[b]) {
+                    targetStart = headLen;
+                    store(b);
+                    state = TARGET;
+                } else {
+                    fail(400, "invalid character at the start of the request target");
+                }
+                return;
+            case TARGET:
+                if (!requestLineByte()) {
+                    return;
+                }
+                if (VCHAR[b]) {
+                    store(b);
+                } else if (b == SP) {
+                    targetEnd = headLen;
+                    versionIndex = 0;
+                    state = VERSION;
+                } else if (b == CR) {
+                    fail(505, "request line without HTTP version (HTTP/0.9) not supported");
+                } else {
+                    fail(400, "invalid character in request target");
+                }
+                return;
+            case VERSION:
+                if (!requestLineByte()) {
+                    return;
+                }
+                version(b);
+                return;
+            case LINE_CR:
+                if (b == CR) {
+                    state = LINE_LF;
+                } else {
+                    fail(400, "expected CRLF after HTTP version");
+                }
+                return;
+            case LINE_LF:
+                if (b == LF) {
+                    sectionLen = 0;
+                    state = FIELD_START;
+                } else {
+                    fail(400, "expected LF after CR");
+                }
+                return;
+            case FIELD_START:
+                if (!sectionByte()) {
+                    return;
+                }
+                if (b == CR) {
+                    state = SECTION_END_LF;
+                } else if (TCHAR[b]) {
+                    nameStart = headLen;
+                    storeField(b);
+                    state = NAME;
+                } else if (b == SP || b == HT) {
+                    fail(400, "whitespace at the start of a field line (obsolete line folding)");
+                } else {
+                    fail(400, "invalid character in field name");
+                }
+                return;
+            case NAME:
+                if (!sectionByte()) {
+                    return;
+                }
+                if (TCHAR[b]) {
+                    storeField(b);
+                } else if (b == ':') {
+                    state = VALUE_OWS;
+                } else if (b == SP || b == HT) {
+                    fail(400, "whitespace before the colon of a field");
+                } else {
+                    fail(400, "invalid character in field name");
+                }
+                return;
+            case VALUE_OWS:
+                if (!sectionByte()) {
+                    return;
+                }
+                if (b == SP || b == HT) {
+                    return;
+                }
+                valueStart = headLen;
+                if (b == CR) {
+                    state = VALUE_LF;
+                } else if (FIELD_VCHAR[b]) {
+                    storeField(b);
+                    state = VALUE;
+                } else {
+                    fail(400, "invalid character in field value");
+                }
+                return;
+            case VALUE:
+                if (!sectionByte()) {
+                    return;
+                }
+                if (FIELD_VCHAR[b] || b == SP || b == HT) {
+                    storeField(b);
+                } else if (b == CR) {
+                    state = VALUE_LF;
+                } else {
+                    fail(400, b == LF ? "bare LF after field value" : "invalid character in field value");
+                }
+                return;
+            case VALUE_LF:
+                if (!sectionByte()) {
+                    return;
+                }
+                if (b == LF) {
+                    state = FIELD_START;
+                    if (!trailers) {
+                        endField();
+                    }
+                } else {
+                    fail(400, "expected LF after CR in field line");
+                }
+                return;
+            case SECTION_END_LF:
+                if (!sectionByte()) {
+                    return;
+                }
+                if (b != LF) {
+                    fail(400, "expected LF after CR at the end of the header section");
+                } else if (trailers) {
+                    endRequest();
+                } else {
+                    endHead();
+                }
+                return;
+            case CHUNK_SIZE_START:
+                chunkLineLen = 1;
+                if (HEX[b] >= 0) {
+                    chunkSize = HEX[b];
+                    state = CHUNK_SIZE;
+                } else {
+                    fail(400, "invalid character in chunk size");
+                }
+                return;
+            case CHUNK_SIZE:
+                if (!chunkLineByte()) {
+                    return;
+                }
+                if (HEX[b] >= 0) {
+                    if ((chunkSize >>> 59) != 0) {
+                        fail(400, "chunk size overflow");
+                        return;
+                    }
+                    chunkSize = (chunkSize << 4) | HEX[b];
+                } else if (b == ';') {
+                    state = EXT_NAME_START;
+                } else if (b == CR) {
+                    state = CHUNK_SIZE_LF;
+                } else {
+                    fail(400, "invalid character in chunk size");
+                }
+                return;
+            case EXT_NAME_START:
+                if (!chunkLineByte()) {
+                    return;
+                }
+                if (TCHAR[b]) {
+                    state = EXT_NAME;
+                } else {
+                    fail(400, "invalid character in chunk extension name");
+                }
+                return;
+            case EXT_NAME:
+            case EXT_TOKEN:
+                if (!chunkLineByte()) {
+                    return;
+                }
+                if (TCHAR[b]) {
+                    return;
+                } else if (b == ';') {
+                    state = EXT_NAME_START;
+                } else if (b == '=' && state == EXT_NAME) {
+                    state = EXT_VALUE_START;
+                } else if (b == CR) {
+                    state = CHUNK_SIZE_LF;
+                } else {
+                    fail(400, "invalid character in chunk extension");
+                }
+                return;
+            case EXT_VALUE_START:
+                if (!chunkLineByte()) {
+                    return;
+                }
+                if (b == '"') {
+                    state = EXT_QUOTED;
+                } else if (TCHAR[b]) {
+                    state = EXT_TOKEN;
+                } else {
+                    fail(400, "invalid character in chunk extension value");
+                }
+                return;
+            case EXT_QUOTED:
+                if (!chunkLineByte()) {
+                    return;
+                }
+                if (b == '"') {
+                    state = EXT_QUOTED_END;
+                } else if (b == '\\') {
+                    state = EXT_QUOTED_ESCAPE;
+                } else if (!QDTEXT[b]) {
+                    fail(400, "invalid character in quoted chunk extension value");
+                }
+                return;
+            case EXT_QUOTED_ESCAPE:
+                if (!chunkLineByte()) {
+                    return;
+                }
+                if (b == HT || b == SP || FIELD_VCHAR[b]) {
+                    state = EXT_QUOTED;
+                } else {
+                    fail(400, "invalid escaped character in chunk extension value");
+                }
+                return;
+            case EXT_QUOTED_END:
+                if (!chunkLineByte()) {
+                    return;
+                }
+                if (b == ';') {
+                    state = EXT_NAME_START;
+                } else if (b == CR) {
+                    state = CHUNK_SIZE_LF;
+                } else {
+                    fail(400, "invalid character after quoted chunk extension value");
+                }
+                return;
+            case CHUNK_SIZE_LF:
+                if (b != LF) {
+                    fail(400, "expected LF after chunk size line");
+                } else if (chunkSize == 0) {
+                    trailers = true;
+                    sectionLen = 0;
+                    state = FIELD_START;
+                } else if (chunkSize > limits.maxBody() - bodyTotal) {
+                    fail(413, "body larger than " + limits.maxBody() + " bytes");
+                } else {
+                    bodyTotal += chunkSize;
+                    remaining = chunkSize;
+                    state = CHUNK_DATA;
+                }
+                return;
+            case CHUNK_DATA_CR:
+                if (b == CR) {
+                    state = CHUNK_DATA_LF;
+                } else {
+                    fail(400, "expected CRLF after chunk data");
+                }
+                return;
+            case CHUNK_DATA_LF:
+                if (b == LF) {
+                    state = CHUNK_SIZE_START;
+                } else {
+                    fail(400, "expected LF after chunk data");
+                }
+                return;
+            case CLOSED:
+                fail(400, "data after a request that closes the connection");
+                return;
+            default:
+                throw new IllegalStateException("state " + state);
+        }
+    }
+
+    private void version(int b) {
+        int i = versionIndex++;
+        if (i < 5) {
+            if (b != "HTTP/".charAt(i)) {
+                fail(400, "expected HTTP/ after the request target");
+            }
+        } else if (i == 5 || i == 7) {
+            if (b < '0' || b > '9') {
+                fail(400, "invalid HTTP version");
+            } else if (i == 5) {
+                minor = (b - '0') * 10; // major digit, kept until the minor one arrives
+            } else if (minor != 10 || b > '1') {
+                fail(505, "HTTP version " + (minor / 10) + "." + (char) b + " not supported");
+            } else {
+                minor = b - '0';
+                state = LINE_CR;
+            }
+        } else if (b != '.') {
+            fail(400, "invalid HTTP version");
+        }
+    }
+
+    private boolean requestLineByte() {
+        if (++lineLen > limits.maxRequestLine()) {
+            fail(414, "request line longer than " + limits.maxRequestLine() + " bytes");
+            return false;
+        }
+        return true;
+    }
+
+    private boolean sectionByte() {
+        if (++sectionLen > limits.maxHeaderSection()) {
+            fail(431, (trailers ? "trailer" : "header") + " section longer than "
+                    + limits.maxHeaderSection() + " bytes");
+            return false;
+        }
+        return true;
+    }
+
+    private boolean chunkLineByte() {
+        if (++chunkLineLen > MAX_CHUNK_LINE) {
+            fail(400, "chunk size line longer than " + MAX_CHUNK_LINE + " bytes");
+            return false;
+        }
+        return true;
+    }
+
+    private void store(int b) {
+        if (headLen == head.length) {
+            byte[] bigger = new byte[head.length * 2];
+            System.arraycopy(head, 0, bigger, 0, headLen);
+            head = bigger;
+        }
+        head[headLen++] = (byte) b;
+    }
+
+    private void storeField(int b) {
+        if (!trailers) {
+            store(b);
+        }
+    }
+
+    private int knownMethod() {
+        outer:
+        for (int m = 0; m < METHOD_BYTES.length; m++) {
+            byte[] name = METHOD_BYTES[m];
+            if (name.length != methodEnd) {
+                continue;
+            }
+            for (int i = 0; i < methodEnd; i++) {
+                if (head[i] != name[i]) {
+                    continue outer;
+                }
+            }
+            return m;
+        }
+        return -1;
+    }
+
+    /** A header field line is complete: record it and act on the fields that frame the body. */
+    private void endField() {
+        int valueEnd = headLen;
+        int nameEnd = valueStart; // the name's bytes are followed directly by the value's
+        if (fieldCount * 4 + 4 > fields.length) {
+            int[] bigger = new int[fields.length * 2];
+            System.arraycopy(fields, 0, bigger, 0, fields.length);
+            fields = bigger;
+        }
+        int f = fieldCount++ * 4;
+        fields[f] = nameStart;
+        fields[f + 1] = nameEnd;
+        fields[f + 2] = valueStart;
+        fields[f + 3] = valueEnd;
+        int end = trimEnd(valueStart, valueEnd);
+        if (nameIs(nameStart, nameEnd, "content-length")) {
+            contentLength(valueStart, end);
+        } else if (nameIs(nameStart, nameEnd, "transfer-encoding")) {
+            transferEncoding(valueStart, end);
+        } else if (nameIs(nameStart, nameEnd, "connection")) {
+            connection(valueStart, end);
+        } else if (nameIs(nameStart, nameEnd, "upgrade")) {
+            upgrade = true;
+        }
+    }
+
+    private void contentLength(int from, int to) {
+        if (transferEncoding) {
+            fail(400, "Content-Length together with Transfer-Encoding");
+            return;
+        }
+        if (from == to) {
+            fail(400, "empty Content-Length");
+            return;
+        }
+        long value = 0;
+        for (int i = from; i < to; i++) {
+            int d = head[i] - '0';
+            if (d < 0 || d > 9) {
+                fail(400, "invalid character in Content-Length");
+                return;
+            }
+            if (value > (Long.MAX_VALUE - d) / 10) {
+                fail(400, "Content-Length overflow");
+                return;
+            }
+            value = value * 10 + d;
+        }
+        if (contentLength >= 0 && contentLength != value) {
+            fail(400, "differing Content-Length values");
+            return;
+        }
+        contentLength = value;
+    }
+
+    private void transferEncoding(int from, int to) {
+        if (contentLength >= 0) {
+            fail(400, "Transfer-Encoding together with Content-Length");
+            return;
+        }
+        transferEncoding = true;
+        int i = from;
+        while (i < to) {
+            int b = head[i] & 0xff;
+            if (b == ',' || b == SP || b == HT) {
+                i++;
+                continue;
+            }
+            int start = i;
+            while (i < to && TCHAR[head[i] & 0xff]) {
+                i++;
+            }
+            if (i == start || (i < to && head[i] != ',' && head[i] != SP && head[i] != HT)) {
+                fail(400, "invalid Transfer-Encoding");
+                return;
+            }
+            int j = i;
+            while (j < to && (head[j] == SP || head[j] == HT)) {
+                j++;
+            }
+            if (j < to && head[j] != ',') {
+                fail(400, "invalid Transfer-Encoding");
+                return;
+            }
+            if (chunked) {
+                fail(400, "chunked is not the last transfer coding");
+                return;
+            }
+            codings++;
+            if (equalsIgnoreCase(start, i, "chunked")) {
+                chunked = true;
+            } else if (!knownCoding(start, i)) {
+                fail(501, "unknown transfer coding");
+                return;
+            }
+        }
+    }
+
+    private boolean knownCoding(int from, int to) {
+        for (String c : CODINGS) {
+            if (equalsIgnoreCase(from, to, c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void connection(int from, int to) {
+        int i = from;
+        while (i < to) {
+            while (i < to && (head[i] == ',' || head[i] == SP || head[i] == HT)) {
+                i++;
+            }
+            int start = i;
+            while (i < to && head[i] != ',') {
+                i++;
+            }
+            int end = trimEnd(start, i);
+            if (equalsIgnoreCase(start, end, "close")) {
+                connectionClose = true;
+            } else if (equalsIgnoreCase(start, end, "keep-alive")) {
+                connectionKeepAlive = true;
+            } else if (equalsIgnoreCase(start, end, "upgrade")) {
+                connectionUpgrade = true;
+            }
+        }
+    }
+
+    /** The empty line after the header fields has been read. */
+    private void endHead() {
+        if (method == CONNECT) {
+            failUpgrade(501, "CONNECT not supported");
+            return;
+        }
+        if (upgrade && connectionUpgrade) {
+            failUpgrade(501, "protocol upgrade not supported");
+            return;
+        }
+        BodyFraming framing;
+        if (transferEncoding) {
+            if (!chunked) {
+                fail(400, codings == 0 ? "empty Transfer-Encoding"
+                        : "Transfer-Encoding of a request must end with chunked");
+                return;
+            }
+            framing = BodyFraming.CHUNKED;
+        } else if (contentLength >= 0) {
+            if (contentLength > limits.maxBody()) {
+                fail(413, "body larger than " + limits.maxBody() + " bytes");
+                return;
+            }
+            framing = BodyFraming.CONTENT_LENGTH;
+        } else {
+            framing = BodyFraming.NONE;
+        }
+        // RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing; the
+        // connection is closed after it.
+        keepAlive = !connectionClose && (minor == 1 || (connectionKeepAlive && !transferEncoding));
+        List<HttpHeader> headers = new ArrayList<>(fieldCount);
+        for (int f = 0; f < fieldCount * 4; f += 4) {
+            headers.add(new HttpHeader(string(fields[f], fields[f + 1]),
+                    string(fields[f + 2], fields[f + 3])));
+        }
+        RequestHead requestHead = new RequestHead(
+                string(0, methodEnd),
+                string(targetStart, targetEnd),
+                minor == 1 ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0,
+                headers,
+                keepAlive,
+                framing,
+                framing == BodyFraming.CHUNKED ? -1 : Math.max(contentLength, 0));
+        switch (framing) {
+            case CHUNKED:
+                state = CHUNK_SIZE_START;
+                break;
+            case CONTENT_LENGTH:
+                remaining = contentLength;
+                state = BODY_FIXED;
+                break;
+            default:
+                break;
+        }
+        listener.onRequest(requestHead);
+        if (framing == BodyFraming.NONE || (framing == BodyFraming.CONTENT_LENGTH && remaining == 0)) {
+            endRequest();
+        }
+    }
+
+    private void endRequest() {
+        boolean again = keepAlive;
+        reset();
+        state = again ? START : CLOSED;
+        listener.onRequestEnd();
+    }
+
+    private void reset() {
+        headLen = 0;
+        method = -1;
+        fieldCount = 0;
+        lineLen = 0;
+        sectionLen = 0;
+        trailers = false;
+        contentLength = -1;
+        transferEncoding = false;
+        codings = 0;
+        chunked = false;
+        connectionClose = false;
+        connectionKeepAlive = false;
+        connectionUpgrade = false;
+        upgrade = false;
+        remaining = 0;
+        bodyTotal = 0;
+        chunkSize = 0;
+    }
+
+    private void fail(int status, String reason) {
+        state = FAILED;
+        listener.onError(new HttpError(status, reason, offset, false));
+    }
+
+    private void failUpgrade(int status, String reason) {
+        state = FAILED;
+        listener.onError(new HttpError(status, reason, offset, true));
+    }
+
+    private String string(int from, int to) {
+        return new String(head, from, to - from, StandardCharsets.ISO_8859_1);
+    }
+
+    private int trimEnd(int from, int to) {
+        while (to > from && (head[to - 1] == SP || head[to - 1] == HT)) {
+            to--;
+        }
+        return to;
+    }
+
+    private boolean nameIs(int from, int to, String lowerCase) {
+        return equalsIgnoreCase(from, to, lowerCase);
+    }
+
+    /** Compares ASCII bytes with a lower-case ASCII string, ignoring case. */
+    private boolean equalsIgnoreCase(int from, int to, String lowerCase) {
+        if (to - from != lowerCase.length()) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            int b = head[i];
+            if (b >= 'A' && b <= 'Z') {
+                b += 'a' - 'A';
+            }
+            if (b != lowerCase.charAt(i - from)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
