@@ -191,6 +191,7 @@ public final class RequestParser {
     private ByteBuffer view;
 
     private long remaining;
+    private boolean pauseRequested;
     private long bodyTotal;
     private long chunkSize;
     private int chunkLineLen;
@@ -210,14 +211,16 @@ public final class RequestParser {
 
     /**
      * Parses the buffer's remaining bytes and reports events for them. On return the buffer has
-     * been consumed ({@code position == limit}), unless the parser failed, in which case the
+     * been consumed ({@code position == limit}), unless a listener called {@link #pause()} (the
+     * position is then right after the paused event), or the parser failed, in which case the
      * position is at the byte that failed it (for an upgrade: the head's final LF). Once failed,
      * it consumes nothing. Must not be called from inside a listener callback.
      */
     public void feed(ByteBuffer buf) {
         int pos = buf.position();
         final int lim = buf.limit();
-        while (pos < lim && state != FAILED) {
+        pauseRequested = false;
+        while (pos < lim && state != FAILED && !pauseRequested) {
             if (state == BODY_FIXED || state == CHUNK_DATA) {
                 int n = (int) Math.min(remaining, lim - pos);
                 ByteBuffer slice = view(buf, pos, n);
@@ -257,6 +260,17 @@ public final class RequestParser {
         view.limit(pos + n);
         view.position(pos);
         return view;
+    }
+
+    /**
+     * Called from a listener callback: {@link #feed} returns right after the event being reported
+     * (and {@code onRequestEnd} when the same byte ends the request: a head without a body, the
+     * last body slice), with the buffer's position at the first byte it did not consume. A body slice stays valid
+     * until the buffer is fed again, and the bytes of a next pipelined request stay in the buffer
+     * until the caller is ready for them — the backpressure a server needs.
+     */
+    public void pause() {
+        pauseRequested = true;
     }
 
     /** Whether the parser refused its input (it has called {@link RequestListener#onError}). */
