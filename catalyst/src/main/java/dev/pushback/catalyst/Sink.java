@@ -71,9 +71,23 @@ public abstract class Sink<T> extends Endpoint {
     public final void handleUpstreamEnded() {
         if (--h_upstream == 0) {
             h_finishing = true;
+            if (!handleIsClosed()) {
+                try {
+                    handleInputEnded();
+                } catch (Exception e) {
+                    handleClose(e);
+                    return;
+                }
+            }
             handleFinishIfDrained();
         }
     }
+
+    /**
+     * The last fiber feeding this sink has ended: a sink that frames its output may add what
+     * closes it (a last chunk) here, as pending output; it closes once that is written.
+     */
+    protected void handleInputEnded() throws Exception {}
 
     /** Whether every fiber feeding the sink has ended. */
     public final boolean handleIsFinishing() {

@@ -34,11 +34,12 @@ public final class Listener implements AutoCloseable {
     private final InetSocketAddress address;
     private final CompletableFuture<Void> done;
 
-    private Listener(Catalyst catalyst, ServerSocketChannel server, int maxConnections, BiConsumer<Graph, SocketEndpoints> each) throws IOException {
+    private Listener(Catalyst catalyst, ServerSocketChannel server, int maxConnections,
+                     BiConsumer<SocketChannel, Runnable> connections) throws IOException {
         this.catalyst = catalyst;
         this.address = (InetSocketAddress) server.getLocalAddress();
         this.accepts = AcceptSource.of(catalyst, server);
-        this.slots = new ConnectionSlots(catalyst, maxConnections, (socket, release) -> serve(socket, release, each));
+        this.slots = new ConnectionSlots(catalyst, maxConnections, connections);
         Graph graph = Graph.on(catalyst);
         graph.from(accepts).to(slots);
         this.done = graph.start();
@@ -47,17 +48,27 @@ public final class Listener implements AutoCloseable {
     /** Binds {@code address} (port 0 picks a free one) and starts accepting. Safe from any thread. */
     public static Listener open(Catalyst catalyst, SocketAddress address, int maxConnections,
                                 BiConsumer<Graph, SocketEndpoints> each) throws IOException {
+        return accept(catalyst, address, maxConnections, (socket, release) -> serve(catalyst, socket, release, each));
+    }
+
+    /**
+     * The same negotiated accept for a protocol that drives its sockets itself: each accepted
+     * socket goes to {@code connections} on the catalyst thread, with the action that frees its
+     * slot, to be run once when the connection has closed.
+     */
+    public static Listener accept(Catalyst catalyst, SocketAddress address, int maxConnections,
+                                  BiConsumer<SocketChannel, Runnable> connections) throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open();
         try {
             server.bind(address, Math.max(128, maxConnections));
-            return new Listener(catalyst, server, maxConnections, each);
+            return new Listener(catalyst, server, maxConnections, connections);
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
         }
     }
 
-    private void serve(SocketChannel socket, Runnable release, BiConsumer<Graph, SocketEndpoints> each) {
+    private static void serve(Catalyst catalyst, SocketChannel socket, Runnable release, BiConsumer<Graph, SocketEndpoints> each) {
         SocketEndpoints endpoints = SocketEndpoints.of(catalyst, socket);
         Graph graph = Graph.on(catalyst);
         CompletableFuture<Void> finished;

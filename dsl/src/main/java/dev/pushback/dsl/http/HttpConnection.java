@@ -1,0 +1,355 @@
+package dev.pushback.dsl.http;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+
+import dev.pushback.catalyst.Catalyst;
+import dev.pushback.catalyst.Source;
+import dev.pushback.catalyst.endpoint.ManualSource;
+import dev.pushback.dsl.Graph;
+
+/**
+ * One connection: a service session on the catalyst (DESIGN section 4) — requests in, the
+ * corresponding responses out, in order, until the client closes or asks to. It owns the socket
+ * and one read buffer: the parser is paused after every event, so a request body is read only as
+ * fast as the exchange's graph moves it, and the bytes of a pipelined next request wait in the
+ * buffer until the current response is done. Exchanges run one at a time.
+ */
+final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
+    private enum State { IDLE, EXCHANGE, SKIPPING_BODY, CLOSED }
+
+    private final Catalyst catalyst;
+    private final SocketChannel socket;
+    private final Runnable releaseSlot;
+    private final HttpServer.Handler handler;
+    private final RequestParser parser;
+
+    private SelectionKey h_key;
+    private ByteBuffer h_in;
+    private ByteBuffer h_out;
+    private State h_state = State.IDLE;
+    private RequestHead h_head;
+    private ByteBuffer h_slice;
+    private boolean h_requestEnded;
+    private HttpError h_error;
+    private BodySource h_body;
+    private HttpResponse h_response;
+    private boolean h_closeAfter;
+
+    HttpConnection(Catalyst catalyst, SocketChannel socket, Runnable releaseSlot, HttpServer.Handler handler, HttpLimits limits) {
+        this.catalyst = catalyst;
+        this.socket = socket;
+        this.releaseSlot = releaseSlot;
+        this.handler = handler;
+        this.parser = new RequestParser(this, limits);
+    }
+
+    void handleStart() {
+        try {
+            h_key = catalyst.handleRegister(socket, this);
+            h_in = catalyst.pool().handleAcquire().flip(); // read mode, empty
+            h_out = ByteBuffer.allocateDirect(catalyst.pool().chunkSize() + 8192);
+            catalyst.handleRetainLoop();
+            handleIdle();
+        } catch (IOException e) {
+            handleCloseConnection();
+        }
+    }
+
+    // ---------------------------------------------------------------- parser events
+
+    @Override
+    public void onRequest(RequestHead head) {
+        h_head = head;
+        parser.pause();
+    }
+
+    @Override
+    public void onBody(ByteBuffer slice) {
+        h_slice = slice;
+        parser.pause();
+    }
+
+    @Override
+    public void onRequestEnd() {
+        h_requestEnded = true;
+        parser.pause();
+    }
+
+    @Override
+    public void onError(HttpError error) {
+        h_error = error;
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /** Reads into the read buffer: bytes read, 0 when none are there now, -1 at end of stream. */
+    private int handleFill() throws IOException {
+        h_in.compact();
+        try {
+            return socket.read(h_in);
+        } finally {
+            h_in.flip();
+        }
+    }
+
+    @Override
+    public void handleReady(int readyOps) {
+        if (!h_key.isValid()) {
+            return;
+        }
+        h_key.interestOps(h_key.interestOps() & ~readyOps);
+        if ((readyOps & SelectionKey.OP_WRITE) != 0 && h_response != null) {
+            h_response.handleWritable();
+        }
+        if ((readyOps & SelectionKey.OP_READ) != 0) {
+            switch (h_state) {
+                case IDLE -> handleIdle();
+                case SKIPPING_BODY -> handleSkipBody();
+                case EXCHANGE -> {
+                    if (h_body != null) {
+                        h_body.handleReadable();
+                    }
+                }
+                default -> { }
+            }
+        }
+    }
+
+    private void handleWantRead() {
+        if (h_key.isValid()) {
+            h_key.interestOps(h_key.interestOps() | SelectionKey.OP_READ);
+        }
+    }
+
+    void handleWantWrite() {
+        if (h_key.isValid()) {
+            h_key.interestOps(h_key.interestOps() | SelectionKey.OP_WRITE);
+        }
+    }
+
+    /** Between exchanges: parses what is buffered or arrives until a head is complete. */
+    private void handleIdle() {
+        try {
+            while (h_state == State.IDLE) {
+                if (h_in.hasRemaining()) {
+                    parser.feed(h_in);
+                    if (h_error != null) {
+                        handleRefuse(h_error.status(), h_error.reason());
+                        return;
+                    }
+                    if (h_head != null) {
+                        handleExchange();
+                        return;
+                    }
+                    continue;
+                }
+                int read = handleFill();
+                if (read == 0) {
+                    handleWantRead();
+                    return;
+                }
+                if (read < 0) {
+                    handleCloseConnection(); // the client is done; an unfinished head is dropped
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            handleCloseConnection();
+        }
+    }
+
+    // ---------------------------------------------------------------- exchanges
+
+    private void handleExchange() {
+        RequestHead head = h_head;
+        h_state = State.EXCHANGE;
+        h_closeAfter = !head.keepAlive();
+        Graph graph = Graph.on(catalyst);
+        h_body = new BodySource(catalyst);
+        h_response = new HttpResponse(catalyst, this, graph, head.method().equals("HEAD"), head.keepAlive());
+        HttpRequest request = new HttpRequest(head, graph, h_body);
+        CompletableFuture<Void> done;
+        try {
+            handler.handle(request, h_response);
+            if (!h_response.connected()) {
+                ManualSource<ByteBuffer> nothing = new ManualSource<>(catalyst, "no body");
+                nothing.handleFinish();
+                nothing.handleSetReadable(true); // polled once, to see the end
+                graph.from(nothing).to(h_response); // an empty response: just the head
+            }
+            done = graph.start();
+        } catch (Exception e) {
+            done = CompletableFuture.failedFuture(e);
+        }
+        done.whenComplete((ok, failure) -> catalyst.execute(() -> handleExchangeDone(failure)));
+    }
+
+    private void handleExchangeDone(Throwable failure) {
+        if (h_state == State.CLOSED) {
+            return;
+        }
+        HttpResponse response = h_response;
+        h_response = null;
+        h_body = null;
+        h_head = null;
+        h_slice = null;
+        if (failure != null) {
+            if (response != null && !response.handleHeadWritten()) {
+                handleRefuse(500, "Internal Server Error");
+            } else {
+                handleCloseConnection(); // the head is out: a broken body can only end the connection
+            }
+            return;
+        }
+        if (h_closeAfter) {
+            handleCloseConnection();
+            return;
+        }
+        h_state = State.SKIPPING_BODY;
+        handleSkipBody();
+    }
+
+    /** Reads and drops what the handler left of the request body, then waits for the next head. */
+    private void handleSkipBody() {
+        try {
+            while (!h_requestEnded) {
+                if (h_in.hasRemaining()) {
+                    parser.feed(h_in);
+                    if (h_error != null) {
+                        handleRefuse(h_error.status(), h_error.reason());
+                        return;
+                    }
+                    continue;
+                }
+                int read = handleFill();
+                if (read == 0) {
+                    handleWantRead();
+                    return;
+                }
+                if (read < 0) {
+                    handleCloseConnection();
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            handleCloseConnection();
+            return;
+        }
+        h_requestEnded = false;
+        h_state = State.IDLE;
+        handleIdle();
+    }
+
+    // ---------------------------------------------------------------- writing and closing
+
+    void handleWrite(ByteBuffer bytes) throws IOException {
+        socket.write(bytes);
+    }
+
+    ByteBuffer handleOutputBuffer() {
+        return h_out.clear();
+    }
+
+    ByteBuffer handleGrowOutput(int capacity) {
+        ByteBuffer larger = ByteBuffer.allocateDirect(capacity + 4096);
+        h_out.flip();
+        larger.put(h_out);
+        h_out = larger;
+        return larger;
+    }
+
+    /** A request the server will not serve: the status, then the connection closes. */
+    private void handleRefuse(int status, String reason) {
+        String response = "HTTP/1.1 " + status + " " + Reasons.of(status) + "\r\nContent-Type: text/plain\r\n"
+            + "Content-Length: " + (reason.length() + 1) + "\r\nConnection: close\r\n\r\n" + reason + "\n";
+        try {
+            socket.write(ByteBuffer.wrap(response.getBytes(StandardCharsets.ISO_8859_1))); // small: fits the socket buffer
+            socket.shutdownOutput();
+        } catch (IOException ignored) {
+            // the client is gone: nothing to tell it
+        }
+        handleCloseConnection();
+    }
+
+    private void handleCloseConnection() {
+        if (h_state == State.CLOSED) {
+            return;
+        }
+        h_state = State.CLOSED;
+        try {
+            if (h_key != null) {
+                catalyst.handleDeregister(h_key);
+            } else {
+                socket.close();
+            }
+        } catch (IOException ignored) {
+            // closing
+        }
+        if (h_in != null) {
+            catalyst.pool().handleRelease(h_in.clear());
+            h_in = null;
+        }
+        if (h_key != null) {
+            catalyst.handleReleaseLoop();
+        }
+        releaseSlot.run();
+    }
+
+    /**
+     * The current request's body as a source: each poll gives one slice, read from the socket
+     * only when the exchange's fiber can move it — the backpressure of DESIGN N1.
+     */
+    final class BodySource extends Source<ByteBuffer> {
+        BodySource(Catalyst catalyst) {
+            super(catalyst, "request body");
+        }
+
+        @Override
+        public ByteBuffer handlePoll() throws IOException {
+            while (true) {
+                if (h_requestEnded) {
+                    handleEnd();
+                    return null;
+                }
+                if (h_in.hasRemaining()) {
+                    h_slice = null;
+                    parser.feed(h_in);
+                    if (h_error != null) {
+                        throw new IOException("bad request body: " + h_error.reason());
+                    }
+                    if (h_slice != null) {
+                        return h_slice; // valid until the next feed, i.e. the next poll
+                    }
+                    continue;
+                }
+                int read = handleFill();
+                if (read == 0) {
+                    handleClearAvailable();
+                    return null;
+                }
+                if (read < 0) {
+                    throw new IOException("the client closed the connection in the middle of the request body");
+                }
+            }
+        }
+
+        @Override
+        protected void handleArm() {
+            handleWantRead();
+        }
+
+        void handleReadable() {
+            handleSetAvailable();
+        }
+
+        @Override
+        protected void handleRelease() {
+            // the socket is the connection's; a body not read to its end is skipped after the exchange
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package dev.pushback.dsl.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.pushback.catalyst.Catalyst;
+
+/** The echo server of issue 3 against real clients on loopback: the JDK HttpClient, curl, raw sockets. */
+class HttpServerTest {
+    private Catalyst catalyst;
+    private HttpServer server;
+    private Thread loop;
+    private URI uri;
+
+    @TempDir
+    Path dir;
+
+    /** Echoes a body (with its Content-Length if it had one, else chunked); Hello, World! without one. */
+    static void echo(HttpRequest req, HttpResponse res) {
+        if (req.hasBody()) {
+            String length = req.header("Content-Length");
+            if (length != null) {
+                res.header("Content-Length", length);
+            }
+            req.body().to(res);
+        } else {
+            res.header("Content-Type", "text/plain");
+            res.send("Hello, World!");
+        }
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        catalyst = Catalyst.open(Catalyst.Config.defaults().withName("http").withErrors((what, cause) -> { }));
+        server = HttpServer.listen(catalyst, new InetSocketAddress("127.0.0.1", 0), HttpServer.Options.defaults())
+            .each(HttpServerTest::echo);
+        uri = URI.create("http://127.0.0.1:" + server.address().getPort() + "/echo");
+        loop = new Thread(catalyst::loop, "catalyst");
+        loop.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        catalyst.close();
+        loop.join(10_000);
+    }
+
+    @Test
+    void getAndPostWithTheJdkClientOnOneKeepAliveConnection() throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        var get = client.send(java.net.http.HttpRequest.newBuilder(uri).GET().build(), BodyHandlers.ofString());
+        assertThat(get.statusCode()).isEqualTo(200);
+        assertThat(get.body()).isEqualTo("Hello, World!");
+        assertThat(get.headers().firstValue("Content-Length")).hasValue("13");
+        byte[] body = new byte[1 << 20];
+        new Random(1).nextBytes(body);
+        var post = client.send(java.net.http.HttpRequest.newBuilder(uri).POST(BodyPublishers.ofByteArray(body)).build(),
+            BodyHandlers.ofByteArray());
+        assertThat(post.statusCode()).isEqualTo(200);
+        assertThat(post.body()).isEqualTo(body);
+    }
+
+    @Test
+    void twoHundredConcurrentKeepAliveRequestsAllIntact() throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        List<CompletableFuture<Boolean>> results = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            byte[] body = ("request " + i + " ").repeat(1 + i * 7).getBytes(StandardCharsets.UTF_8);
+            results.add(client.sendAsync(java.net.http.HttpRequest.newBuilder(uri).POST(BodyPublishers.ofByteArray(body)).build(),
+                BodyHandlers.ofByteArray()).thenApply(r -> r.statusCode() == 200 && java.util.Arrays.equals(r.body(), body)));
+        }
+        for (CompletableFuture<Boolean> result : results) {
+            assertThat(result.get()).isTrue();
+        }
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        String requests = "GET /1 HTTP/1.1\r\nHost: x\r\n\r\n"
+            + "POST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+            + "POST /3 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+            + "HEAD /4 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        String replies = exchange(requests);
+        assertThat(replies).startsWith("HTTP/1.1 200 OK\r\n");
+        int first = replies.indexOf("Hello, World!");
+        int second = replies.indexOf("\r\n\r\nhello");
+        int third = replies.indexOf("3\r\nabc\r\n0\r\n\r\n");
+        int fourth = replies.lastIndexOf("HTTP/1.1 200 OK");
+        assertThat(first).isPositive();
+        assertThat(second).isGreaterThan(first);
+        assertThat(third).isGreaterThan(second);
+        assertThat(fourth).isGreaterThan(third);
+        assertThat(replies.substring(fourth)).contains("Content-Length: 13\r\n", "Connection: close\r\n")
+            .endsWith("\r\n\r\n"); // HEAD: no body, and the server closed the connection
+    }
+
+    @Test
+    void aMalformedRequestGets400AndTheConnectionCloses() throws Exception {
+        String replies = exchange("GET / HTTP/1.1\r\nBad Header\r\n\r\nGET / HTTP/1.1\r\n\r\n");
+        assertThat(replies).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("Connection: close");
+        assertThat(replies.indexOf("HTTP/1.1", 1)).as("nothing after the bad byte is served").isEqualTo(-1);
+    }
+
+    @Test
+    void anUnsupportedVersionGets505() throws Exception {
+        assertThat(exchange("GET / HTTP/2.0\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 505 ");
+    }
+
+    @Test
+    void curlUploadsChunkedAndContentLengthBodies() throws Exception {
+        byte[] data = new byte[3 << 20];
+        new Random(2).nextBytes(data);
+        Path file = Files.write(dir.resolve("upload"), data);
+        for (List<String> extra : List.of(List.<String>of(), List.of("-H", "Transfer-Encoding: chunked"))) {
+            List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "60", "--data-binary", "@" + file,
+                "-H", "Content-Type: application/octet-stream", "-o", dir.resolve("reply").toString()));
+            command.addAll(extra);
+            command.add(uri.toString());
+            Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(curl.waitFor()).as(output).isZero();
+            assertThat(Files.readAllBytes(dir.resolve("reply"))).as("echo with %s", extra).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void aClientThatUploadsWithoutReadingStopsTheServerReading() throws Exception {
+        long total = 256L << 20;
+        try (SocketChannel client = SocketChannel.open(server.address())) {
+            client.configureBlocking(false);
+            ByteBuffer head = ByteBuffer.wrap(("POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: " + total + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+            while (head.hasRemaining()) {
+                client.write(head);
+            }
+            byte[] pattern = new byte[1 << 16];
+            new Random(3).nextBytes(pattern);
+            ByteBuffer out = ByteBuffer.wrap(pattern);
+            long sent = 0;
+            int stalledWrites = 0;
+            // Write without reading until the writes stall: every buffer on the way is full.
+            while (sent < total && stalledWrites < 2_000) {
+                if (!out.hasRemaining()) {
+                    out.clear();
+                }
+                int n = client.write(out);
+                sent += n;
+                stalledWrites = n == 0 ? stalledWrites + 1 : 0;
+                if (n == 0) {
+                    Thread.onSpinWait();
+                }
+            }
+            assertThat(sent).as("the server stopped reading: only kernel buffers and one chunk hold the upload")
+                .isLessThan(64L << 20);
+            // Now read: everything flows, and the echo is the upload, byte for byte.
+            java.security.MessageDigest expected = java.security.MessageDigest.getInstance("SHA-256");
+            java.security.MessageDigest actual = java.security.MessageDigest.getInstance("SHA-256");
+            for (long fed = 0; fed < total; fed += pattern.length) {
+                expected.update(pattern, 0, (int) Math.min(pattern.length, total - fed));
+            }
+            ByteBuffer in = ByteBuffer.allocate(1 << 16);
+            StringBuilder responseHead = new StringBuilder();
+            long bodyRead = 0;
+            boolean inBody = false;
+            while (bodyRead < total) {
+                if (sent < total) {
+                    if (!out.hasRemaining()) {
+                        out.clear();
+                    }
+                    int room = (int) Math.min(out.remaining(), total - sent);
+                    ByteBuffer slice = out.duplicate().limit(out.position() + room);
+                    int n = client.write(slice);
+                    out.position(out.position() + n);
+                    sent += n;
+                }
+                int n = client.read(in.clear());
+                if (n < 0) {
+                    break;
+                }
+                in.flip();
+                while (!inBody && in.hasRemaining()) {
+                    responseHead.append((char) in.get());
+                    inBody = responseHead.toString().endsWith("\r\n\r\n");
+                }
+                bodyRead += in.remaining();
+                actual.update(in);
+            }
+            assertThat(responseHead.toString()).startsWith("HTTP/1.1 200 OK").contains("Content-Length: " + total);
+            assertThat(bodyRead).isEqualTo(total);
+            assertThat(actual.digest()).isEqualTo(expected.digest());
+        }
+    }
+
+    /** Sends {@code requests} on one connection, half-closes, and reads until the server closes. */
+    private String exchange(String requests) throws Exception {
+        try (SocketChannel client = SocketChannel.open(server.address())) {
+            client.write(ByteBuffer.wrap(requests.getBytes(StandardCharsets.ISO_8859_1)));
+            ByteArrayOutputStream replies = new ByteArrayOutputStream();
+            ByteBuffer buffer = ByteBuffer.allocate(8192);
+            while (client.read(buffer.clear()) > 0) {
+                replies.write(buffer.array(), 0, buffer.position());
+            }
+            return replies.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+}
