@@ -170,7 +170,9 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
         h_state = State.EXCHANGE;
         h_closeAfter = !head.keepAlive();
         Graph graph = Graph.on(catalyst);
-        h_body = new BodySource(catalyst);
+        String expect = head.header("Expect");
+        h_body = new BodySource(catalyst, expect != null && expect.equalsIgnoreCase("100-continue")
+            && head.version() == HttpVersion.HTTP_1_1 && !h_requestEnded);
         h_response = new HttpResponse(catalyst, this, graph, head.method().equals("HEAD"), head.keepAlive());
         HttpRequest request = new HttpRequest(head, graph, h_body);
         CompletableFuture<Void> done;
@@ -247,6 +249,23 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
 
     // ---------------------------------------------------------------- writing and closing
 
+    /**
+     * The client waits for {@code 100 Continue} before sending the body: sent when the exchange
+     * first reads the body, so a handler that never reads it never asks for it. Nothing else has
+     * been written yet (the response follows the body it echoes), and 25 bytes fit any socket buffer.
+     */
+    private void handleSendContinue() throws IOException {
+        if (h_response != null && h_response.handleHeadWritten()) {
+            return; // the final response is already out: too late to ask for the body
+        }
+        ByteBuffer interim = ByteBuffer.wrap("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        while (interim.hasRemaining()) {
+            if (socket.write(interim) == 0) {
+                throw new IOException("cannot send 100 Continue: the client does not read");
+            }
+        }
+    }
+
     void handleWrite(ByteBuffer bytes) throws IOException {
         socket.write(bytes);
     }
@@ -305,12 +324,19 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
      * only when the exchange's fiber can move it — the backpressure of DESIGN N1.
      */
     final class BodySource extends Source<ByteBuffer> {
-        BodySource(Catalyst catalyst) {
+        private boolean h_continueDue;
+
+        BodySource(Catalyst catalyst, boolean expectsContinue) {
             super(catalyst, "request body");
+            h_continueDue = expectsContinue;
         }
 
         @Override
         public ByteBuffer handlePoll() throws IOException {
+            if (h_continueDue) {
+                h_continueDue = false;
+                handleSendContinue();
+            }
             while (true) {
                 if (h_requestEnded) {
                     handleEnd();

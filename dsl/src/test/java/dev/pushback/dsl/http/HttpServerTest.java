@@ -122,6 +122,28 @@ class HttpServerTest {
     }
 
     @Test
+    void expectContinueGetsAnInterim100BeforeTheBodyIsSent() throws Exception {
+        try (SocketChannel client = SocketChannel.open(server.address())) {
+            client.write(ByteBuffer.wrap(("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n"
+                + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1)));
+            ByteBuffer buffer = ByteBuffer.allocate(256);
+            StringBuilder interim = new StringBuilder();
+            while (!interim.toString().endsWith("\r\n\r\n")) { // the body is not sent until the server asks
+                int n = client.read(buffer.clear());
+                assertThat(n).isPositive();
+                interim.append(StandardCharsets.ISO_8859_1.decode(buffer.flip()));
+            }
+            assertThat(interim.toString()).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+            client.write(ByteBuffer.wrap("ping".getBytes(StandardCharsets.ISO_8859_1)));
+            ByteArrayOutputStream rest = new ByteArrayOutputStream();
+            while (client.read(buffer.clear()) > 0) {
+                rest.write(buffer.array(), 0, buffer.position());
+            }
+            assertThat(rest.toString(StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200 OK\r\n").endsWith("\r\n\r\nping");
+        }
+    }
+
+    @Test
     void anUnsupportedVersionGets505() throws Exception {
         assertThat(exchange("GET / HTTP/2.0\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 505 ");
     }
