@@ -22,7 +22,8 @@ public final class Launcher {
         "tee", new Tee(),
         "cat", new Cat(),
         "interleave", new Interleave(),
-        "pv", new Pv()));
+        "pv", new Pv(),
+        "echo-server", new EchoServer()));
 
     private Launcher() {}
 

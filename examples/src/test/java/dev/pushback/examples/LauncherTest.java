@@ -208,6 +208,30 @@ class LauncherTest {
         assertThat(stdout.get()).hasSize(1024);
     }
 
+    @Test
+    void echoServerServesRealClientsAndStopsOnSigterm() throws Exception {
+        Process server = LauncherProcess.start(dir, "echo-server", "--port", "0", "--max-connections", "16");
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            assertThat(line).startsWith("listening on 127.0.0.1:");
+            java.net.URI uri = java.net.URI.create("http://" + line.substring("listening on ".length()) + "/");
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            var hello = client.send(java.net.http.HttpRequest.newBuilder(uri).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(hello.statusCode()).isEqualTo(200);
+            assertThat(hello.body()).isEqualTo("Hello, World!");
+            byte[] body = random(2 << 20, 9);
+            var echo = client.send(java.net.http.HttpRequest.newBuilder(uri)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(echo.body()).isEqualTo(body);
+            server.destroy(); // SIGTERM: stop accepting, finish, exit
+            assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(server.exitValue()).isEqualTo(143); // 128 + SIGTERM, after the shutdown hook ran
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+
     static String sha256(InputStream in) throws Exception {
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
         byte[] buffer = new byte[1 << 16];

@@ -45,7 +45,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
         this.socket = socket;
         this.releaseSlot = releaseSlot;
         this.handler = handler;
-        this.parser = new RequestParser(this, limits);
+        this.parser = new RequestParser(this, limits).declineUpgrades(); // clients offering h2c still get HTTP/1.1
     }
 
     void handleStart() {

@@ -185,6 +185,7 @@ public final class RequestParser {
     private boolean connectionKeepAlive;
     private boolean connectionUpgrade;
     private boolean upgrade;
+    private boolean declineUpgrades;
     private boolean keepAlive;
 
     private ByteBuffer viewOf;
@@ -260,6 +261,17 @@ public final class RequestParser {
         view.limit(pos + n);
         view.position(pos);
         return view;
+    }
+
+    /**
+     * Serves {@code Upgrade} requests as plain HTTP/1.1 instead of refusing them with 501 — what a
+     * server that speaks only HTTP/1.1 does (RFC 9110 §7.8: the upgrade is declined by answering in
+     * HTTP/1.1). The request does not keep the connection alive, so whatever follows it is never
+     * parsed as HTTP/1.1. {@code CONNECT} and the HTTP/2 preface are still refused.
+     */
+    public RequestParser declineUpgrades() {
+        declineUpgrades = true;
+        return this;
     }
 
     /**
@@ -823,7 +835,7 @@ public final class RequestParser {
             failUpgrade(501, "CONNECT not supported");
             return;
         }
-        if (upgrade && connectionUpgrade) {
+        if (upgrade && connectionUpgrade && !declineUpgrades) {
             failUpgrade(501, "protocol upgrade not supported");
             return;
         }
@@ -847,6 +859,9 @@ public final class RequestParser {
         // RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing; the
         // connection is closed after it.
         keepAlive = !connectionClose && (minor == 1 || (connectionKeepAlive && !transferEncoding));
+        if (upgrade && connectionUpgrade) {
+            keepAlive = false; // a declined upgrade: answered in HTTP/1.1, then nothing more is parsed
+        }
         List<HttpHeader> headers = new ArrayList<>(fieldCount);
         for (int f = 0; f < fieldCount * 4; f += 4) {
             headers.add(new HttpHeader(string(fields[f], fields[f + 1]),

@@ -144,6 +144,14 @@ class HttpServerTest {
     }
 
     @Test
+    void anUpgradeIsDeclinedAnsweredInHttp11AndTheConnectionCloses() throws Exception {
+        String replies = exchange("GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+            + "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\nGET /never HTTP/1.1\r\n\r\n");
+        assertThat(replies).startsWith("HTTP/1.1 200 OK\r\n").contains("Connection: close\r\n").endsWith("Hello, World!");
+        assertThat(exchange("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com\r\n\r\n")).startsWith("HTTP/1.1 501 ");
+    }
+
+    @Test
     void anUnsupportedVersionGets505() throws Exception {
         assertThat(exchange("GET / HTTP/2.0\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 505 ");
     }

@@ -1,0 +1,87 @@
+package dev.pushback.examples;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import dev.pushback.catalyst.Catalyst;
+import dev.pushback.dsl.http.HttpRequest;
+import dev.pushback.dsl.http.HttpResponse;
+import dev.pushback.dsl.http.HttpServer;
+
+/**
+ * {@code echo-server [--host H] [--port P] [--max-connections N]}: a request with a body gets 200
+ * and the same bytes streamed back (chunked if the request was chunked, else with its
+ * Content-Length); GET or HEAD without a body gets {@code Hello, World!}. The body moves under
+ * negotiation: a client that does not read its response stops the server reading its upload.
+ * SIGINT or SIGTERM stops accepting and lets open exchanges finish, for up to five seconds.
+ */
+final class EchoServer implements Launcher.Command {
+    private static final long GRACE_SECONDS = 5;
+
+    @Override
+    public int run(Cli cli, String[] args) throws Exception {
+        String host = "127.0.0.1";
+        int port = 8080;
+        int maxConnections = HttpServer.Options.defaults().maxConnections();
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--host" -> host = required(args[i], value);
+                case "--port" -> port = number(args[i], value);
+                case "--max-connections" -> maxConnections = number(args[i], value);
+                default -> throw new Cli.UsageException("unknown option '" + args[i] + "'");
+            }
+            i++;
+        }
+        Catalyst catalyst = Catalyst.open(Catalyst.Config.defaults().withName("echo-server").withErrors((what, cause) -> { }));
+        HttpServer server = HttpServer.listen(catalyst, new InetSocketAddress(host, port),
+            HttpServer.Options.defaults().withMaxConnections(maxConnections)).each(EchoServer::echo);
+        System.out.println("listening on " + server.address().getHostString() + ":" + server.address().getPort());
+        System.out.flush();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            try {
+                server.done().get(GRACE_SECONDS, TimeUnit.SECONDS);
+            } catch (TimeoutException | InterruptedException | java.util.concurrent.ExecutionException late) {
+                // the grace period is over: what is still open is closed
+            }
+            catalyst.close();
+        }, "echo-server-shutdown"));
+        catalyst.loop();
+        return 0;
+    }
+
+    static void echo(HttpRequest req, HttpResponse res) {
+        if (req.hasBody()) {
+            String length = req.header("Content-Length");
+            if (length != null) {
+                res.header("Content-Length", length);
+            }
+            req.body().to(res);
+        } else {
+            res.header("Content-Type", "text/plain");
+            res.send("Hello, World!");
+        }
+    }
+
+    private static String required(String option, String value) throws Cli.UsageException {
+        if (value == null) {
+            throw new Cli.UsageException(option + " needs a value");
+        }
+        return value;
+    }
+
+    private static int number(String option, String value) throws Cli.UsageException {
+        try {
+            return Integer.parseInt(required(option, value));
+        } catch (NumberFormatException e) {
+            throw new Cli.UsageException(option + " takes a number, not '" + value + "'");
+        }
+    }
+
+    @Override
+    public String usage() {
+        return "echo-server [--host H] [--port P] [--max-connections N]   HTTP echo; GET says Hello, World!";
+    }
+}
