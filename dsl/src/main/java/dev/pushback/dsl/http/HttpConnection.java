@@ -27,6 +27,11 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
     private final Runnable releaseSlot;
     private final HttpServer.Handler handler;
     private final RequestParser parser;
+    private final long headerTimeoutNanos;
+    private final long idleTimeoutNanos;
+    private long h_timer = -1;
+    private long h_deadline;
+    private long h_timerAt;
 
     private SelectionKey h_key;
     private ByteBuffer h_in;
@@ -40,12 +45,14 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
     private HttpResponse h_response;
     private boolean h_closeAfter;
 
-    HttpConnection(Catalyst catalyst, SocketChannel socket, Runnable releaseSlot, HttpServer.Handler handler, HttpLimits limits) {
+    HttpConnection(Catalyst catalyst, SocketChannel socket, Runnable releaseSlot, HttpServer.Handler handler, HttpServer.Options options) {
         this.catalyst = catalyst;
         this.socket = socket;
         this.releaseSlot = releaseSlot;
         this.handler = handler;
-        this.parser = new RequestParser(this, limits).declineUpgrades(); // clients offering h2c still get HTTP/1.1
+        this.headerTimeoutNanos = options.headerTimeout().toNanos();
+        this.idleTimeoutNanos = options.idleTimeout().toNanos();
+        this.parser = new RequestParser(this, options.limits()).declineUpgrades(); // clients offering h2c still get HTTP/1.1
     }
 
     void handleStart() {
@@ -143,6 +150,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
                         return;
                     }
                     if (h_head != null) {
+                        handleCancelTimer();
                         handleExchange();
                         return;
                     }
@@ -150,6 +158,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
                 }
                 int read = handleFill();
                 if (read == 0) {
+                    handleArmTimer(); // no head yet: idle, or a head in progress (slowloris)
                     handleWantRead();
                     return;
                 }
@@ -161,6 +170,55 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
         } catch (IOException e) {
             handleCloseConnection();
         }
+    }
+
+    // ---------------------------------------------------------------- timeouts
+
+    /**
+     * While waiting for a head: a connection with nothing of a request read may stay idle for
+     * the idle timeout; once a head has started, it must be complete within the header timeout,
+     * counted from its first byte, however slowly the bytes trickle in.
+     */
+    private void handleArmTimer() {
+        long now = catalyst.nanoTime();
+        if (parser.isIdle()) {
+            h_deadline = now + idleTimeoutNanos;
+        } else if (h_deadline == 0 || h_deadline - now > headerTimeoutNanos) {
+            h_deadline = now + headerTimeoutNanos; // the head started: its clock starts now, once
+        }
+        if (h_timer >= 0 && h_timerAt > h_deadline) {
+            catalyst.handleCancelTimer(h_timer); // the deadline moved earlier: a head has started
+            h_timer = -1;
+        }
+        if (h_timer < 0) {
+            h_timerAt = h_deadline;
+            h_timer = catalyst.handleScheduleAt(h_deadline, this::handleTimeout);
+        }
+    }
+
+    private void handleTimeout() {
+        h_timer = -1;
+        if (h_state != State.IDLE) {
+            return;
+        }
+        if (catalyst.nanoTime() < h_deadline) {
+            h_timerAt = h_deadline;
+            h_timer = catalyst.handleScheduleAt(h_deadline, this::handleTimeout);
+            return;
+        }
+        if (parser.isIdle()) {
+            handleCloseConnection(); // an idle keep-alive connection: closed without a word
+        } else {
+            handleRefuse(408, "request head not complete in time");
+        }
+    }
+
+    private void handleCancelTimer() {
+        if (h_timer >= 0) {
+            catalyst.handleCancelTimer(h_timer);
+            h_timer = -1;
+        }
+        h_deadline = 0;
     }
 
     // ---------------------------------------------------------------- exchanges
@@ -300,6 +358,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
             return;
         }
         h_state = State.CLOSED;
+        handleCancelTimer();
         try {
             if (h_key != null) {
                 catalyst.handleDeregister(h_key);

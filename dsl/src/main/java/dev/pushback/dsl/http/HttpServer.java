@@ -3,6 +3,7 @@ package dev.pushback.dsl.http;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 import dev.pushback.catalyst.Catalyst;
@@ -28,30 +29,39 @@ import dev.pushback.dsl.Listener;
  */
 public final class HttpServer implements AutoCloseable {
     /**
-     * @param maxConnections connections open at once; more wait in the kernel's backlog
+     * @param maxConnections connections open at once; more wait in the kernel's backlog (N13)
      * @param limits request line, header and body limits
+     * @param headerTimeout a started request head must be complete within this (slowloris): 408
+     * @param idleTimeout a keep-alive connection with no request in progress is closed after this
      */
-    public record Options(int maxConnections, HttpLimits limits) {
+    public record Options(int maxConnections, HttpLimits limits, Duration headerTimeout, Duration idleTimeout) {
         public Options {
             if (maxConnections < 1) {
                 throw new IllegalArgumentException("maxConnections must be positive: " + maxConnections);
             }
-            if (limits == null) {
-                throw new NullPointerException("limits");
+            if (limits == null || headerTimeout == null || idleTimeout == null) {
+                throw new NullPointerException("limits and timeouts are required");
+            }
+            if (headerTimeout.isNegative() || headerTimeout.isZero() || idleTimeout.isNegative() || idleTimeout.isZero()) {
+                throw new IllegalArgumentException("timeouts must be positive");
             }
         }
 
-        /** 10,000 connections and {@link HttpLimits#DEFAULT}. */
+        /** 10,000 connections, {@link HttpLimits#DEFAULT}, 10 s for a head, 60 s idle. */
         public static Options defaults() {
-            return new Options(10_000, HttpLimits.DEFAULT);
+            return new Options(10_000, HttpLimits.DEFAULT, Duration.ofSeconds(10), Duration.ofSeconds(60));
         }
 
         public Options withMaxConnections(int maxConnections) {
-            return new Options(maxConnections, limits);
+            return new Options(maxConnections, limits, headerTimeout, idleTimeout);
         }
 
         public Options withLimits(HttpLimits limits) {
-            return new Options(maxConnections, limits);
+            return new Options(maxConnections, limits, headerTimeout, idleTimeout);
+        }
+
+        public Options withTimeouts(Duration headerTimeout, Duration idleTimeout) {
+            return new Options(maxConnections, limits, headerTimeout, idleTimeout);
         }
     }
 
@@ -83,7 +93,7 @@ public final class HttpServer implements AutoCloseable {
             throw new IllegalStateException("already serving");
         }
         listener = Listener.accept(catalyst, address, options.maxConnections(),
-            (socket, release) -> new HttpConnection(catalyst, socket, release, handler, options.limits()).handleStart());
+            (socket, release) -> new HttpConnection(catalyst, socket, release, handler, options).handleStart());
         return this;
     }
 
@@ -98,6 +108,11 @@ public final class HttpServer implements AutoCloseable {
     /** Completes when the server has stopped and every connection has closed. */
     public synchronized CompletableFuture<Void> done() {
         return listener == null ? CompletableFuture.completedFuture(null) : listener.done();
+    }
+
+    /** The most connections open at once so far (DESIGN N13). Catalyst thread. */
+    public synchronized int handlePeakConnections() {
+        return listener == null ? 0 : listener.handlePeakConnections();
     }
 
     /** Stops accepting; open connections finish their exchanges. */

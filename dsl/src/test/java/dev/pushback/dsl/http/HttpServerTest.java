@@ -241,6 +241,64 @@ class HttpServerTest {
         }
     }
 
+    @Test
+    void n13_neverMoreThanMaxConnectionsOpenAndEveryClientServed() throws Exception {
+        try (Catalyst small = Catalyst.open(Catalyst.Config.defaults().withName("small").withErrors((w, c) -> { }))) {
+            HttpServer limited = HttpServer.listen(small, new InetSocketAddress("127.0.0.1", 0),
+                HttpServer.Options.defaults().withMaxConnections(16)).each(HttpServerTest::echo);
+            Thread smallLoop = new Thread(small::loop, "small");
+            smallLoop.start();
+            List<SocketChannel> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 100; i++) { // all connect at once: the kernel's backlog holds the rest
+                    SocketChannel client = SocketChannel.open(limited.address());
+                    client.write(ByteBuffer.wrap(("POST /" + i + " HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n"
+                        + "Connection: close\r\n\r\nclient").getBytes(StandardCharsets.ISO_8859_1)));
+                    clients.add(client);
+                }
+                for (SocketChannel client : clients) {
+                    ByteArrayOutputStream reply = new ByteArrayOutputStream();
+                    ByteBuffer buffer = ByteBuffer.allocate(1024);
+                    while (client.read(buffer.clear()) > 0) {
+                        reply.write(buffer.array(), 0, buffer.position());
+                    }
+                    assertThat(reply.toString(StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200 OK").endsWith("client");
+                }
+            } finally {
+                for (SocketChannel client : clients) {
+                    client.close();
+                }
+            }
+            assertThat(small.submit(limited::handlePeakConnections).get()).as("server-side connections at once")
+                .isLessThanOrEqualTo(16).isPositive();
+            small.close();
+            smallLoop.join(10_000);
+        }
+    }
+
+    @Test
+    void aHeadThatTricklesInGets408AndAnIdleConnectionIsClosed() throws Exception {
+        try (Catalyst timed = Catalyst.open(Catalyst.Config.defaults().withName("timed").withErrors((w, c) -> { }))) {
+            HttpServer strict = HttpServer.listen(timed, new InetSocketAddress("127.0.0.1", 0), HttpServer.Options.defaults()
+                .withTimeouts(java.time.Duration.ofMillis(200), java.time.Duration.ofMillis(300))).each(HttpServerTest::echo);
+            Thread timedLoop = new Thread(timed::loop, "timed");
+            timedLoop.start();
+            try (SocketChannel slowloris = SocketChannel.open(strict.address());
+                 SocketChannel idle = SocketChannel.open(strict.address())) {
+                slowloris.write(ByteBuffer.wrap("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.ISO_8859_1)));
+                ByteArrayOutputStream reply = new ByteArrayOutputStream();
+                ByteBuffer buffer = ByteBuffer.allocate(1024);
+                while (slowloris.read(buffer.clear()) > 0) { // the server answers and closes by itself
+                    reply.write(buffer.array(), 0, buffer.position());
+                }
+                assertThat(reply.toString(StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 408 ");
+                assertThat(idle.read(buffer.clear())).as("idle connection closed without a word").isEqualTo(-1);
+            }
+            timed.close();
+            timedLoop.join(10_000);
+        }
+    }
+
     /** Sends {@code requests} on one connection, half-closes, and reads until the server closes. */
     private String exchange(String requests) throws Exception {
         try (SocketChannel client = SocketChannel.open(server.address())) {
