@@ -1,6 +1,7 @@
 package dev.pushback.examples;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -10,7 +11,7 @@ import dev.pushback.dsl.http.HttpResponse;
 import dev.pushback.dsl.http.HttpServer;
 
 /**
- * {@code echo-server [--host H] [--port P] [--max-connections N]}: a request with a body gets 200
+ * {@code echo-server [--host H] [--port P] [--workers N] [--max-connections N]}: a request with a body gets 200
  * and the same bytes streamed back (chunked if the request was chunked, else with its
  * Content-Length); GET or HEAD without a body gets {@code Hello, World!}. The body moves under
  * negotiation: a client that does not read its response stops the server reading its upload.
@@ -24,27 +25,28 @@ final class EchoServer implements Launcher.Command {
         String host = "127.0.0.1";
         int port = 8080;
         int maxConnections = HttpServer.Options.defaults().maxConnections();
+        int workers = HttpServer.Options.defaults().workers();
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
                 case "--host" -> host = required(args[i], value);
                 case "--port" -> port = number(args[i], value);
                 case "--max-connections" -> maxConnections = number(args[i], value);
+                case "--workers" -> workers = number(args[i], value);
                 default -> throw new Cli.UsageException("unknown option '" + args[i] + "'");
             }
             i++;
         }
         Catalyst catalyst = Catalyst.open(Catalyst.Config.defaults().withName("echo-server").withErrors((what, cause) -> { }));
         HttpServer server = HttpServer.listen(catalyst, new InetSocketAddress(host, port),
-            HttpServer.Options.defaults().withMaxConnections(maxConnections)).each(EchoServer::echo);
+            HttpServer.Options.defaults().withMaxConnections(maxConnections).withWorkers(workers)).each(EchoServer::echo);
         System.out.println("listening on " + server.address().getHostString() + ":" + server.address().getPort());
         System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
             try {
-                server.done().get(GRACE_SECONDS, TimeUnit.SECONDS);
+                server.shutdown(Duration.ofSeconds(GRACE_SECONDS)).get(GRACE_SECONDS + 5, TimeUnit.SECONDS);
             } catch (TimeoutException | InterruptedException | java.util.concurrent.ExecutionException late) {
-                // the grace period is over: what is still open is closed
+                // closing anyway
             }
             catalyst.close();
         }, "echo-server-shutdown"));
@@ -82,6 +84,6 @@ final class EchoServer implements Launcher.Command {
 
     @Override
     public String usage() {
-        return "echo-server [--host H] [--port P] [--max-connections N]   HTTP echo; GET says Hello, World!";
+        return "echo-server [--host H] [--port P] [--workers N] [--max-connections N]   HTTP echo server";
     }
 }

@@ -27,6 +27,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
     private final Runnable releaseSlot;
     private final HttpServer.Handler handler;
     private final RequestParser parser;
+    private final java.util.Set<HttpConnection> registry;
     private final long headerTimeoutNanos;
     private final long idleTimeoutNanos;
     private long h_timer = -1;
@@ -45,7 +46,9 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
     private HttpResponse h_response;
     private boolean h_closeAfter;
 
-    HttpConnection(Catalyst catalyst, SocketChannel socket, Runnable releaseSlot, HttpServer.Handler handler, HttpServer.Options options) {
+    HttpConnection(Catalyst catalyst, SocketChannel socket, Runnable releaseSlot, HttpServer.Handler handler,
+                   HttpServer.Options options, java.util.Set<HttpConnection> registry) {
+        this.registry = registry;
         this.catalyst = catalyst;
         this.socket = socket;
         this.releaseSlot = releaseSlot;
@@ -353,11 +356,21 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
         handleCloseConnection();
     }
 
+    /** The server's grace period is over: the connection closes whatever it was doing. */
+    void handleForceClose() {
+        HttpResponse response = h_response;
+        if (response != null) {
+            response.handleClose(new java.io.IOException("server shut down"));
+        }
+        handleCloseConnection();
+    }
+
     private void handleCloseConnection() {
         if (h_state == State.CLOSED) {
             return;
         }
         h_state = State.CLOSED;
+        registry.remove(this);
         handleCancelTimer();
         try {
             if (h_key != null) {

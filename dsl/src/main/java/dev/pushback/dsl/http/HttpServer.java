@@ -33,11 +33,16 @@ public final class HttpServer implements AutoCloseable {
      * @param limits request line, header and body limits
      * @param headerTimeout a started request head must be complete within this (slowloris): 408
      * @param idleTimeout a keep-alive connection with no request in progress is closed after this
+     * @param workers catalysts serving connections: the one given to {@link #listen} and
+     *     {@code workers - 1} more, each on its own thread, owned by the server
      */
-    public record Options(int maxConnections, HttpLimits limits, Duration headerTimeout, Duration idleTimeout) {
+    public record Options(int maxConnections, HttpLimits limits, Duration headerTimeout, Duration idleTimeout, int workers) {
         public Options {
             if (maxConnections < 1) {
                 throw new IllegalArgumentException("maxConnections must be positive: " + maxConnections);
+            }
+            if (workers < 1) {
+                throw new IllegalArgumentException("workers must be positive: " + workers);
             }
             if (limits == null || headerTimeout == null || idleTimeout == null) {
                 throw new NullPointerException("limits and timeouts are required");
@@ -47,21 +52,26 @@ public final class HttpServer implements AutoCloseable {
             }
         }
 
-        /** 10,000 connections, {@link HttpLimits#DEFAULT}, 10 s for a head, 60 s idle. */
+        /** 10,000 connections, {@link HttpLimits#DEFAULT}, 10 s for a head, 60 s idle, one worker per core. */
         public static Options defaults() {
-            return new Options(10_000, HttpLimits.DEFAULT, Duration.ofSeconds(10), Duration.ofSeconds(60));
+            return new Options(10_000, HttpLimits.DEFAULT, Duration.ofSeconds(10), Duration.ofSeconds(60),
+                Runtime.getRuntime().availableProcessors());
         }
 
         public Options withMaxConnections(int maxConnections) {
-            return new Options(maxConnections, limits, headerTimeout, idleTimeout);
+            return new Options(maxConnections, limits, headerTimeout, idleTimeout, workers);
         }
 
         public Options withLimits(HttpLimits limits) {
-            return new Options(maxConnections, limits, headerTimeout, idleTimeout);
+            return new Options(maxConnections, limits, headerTimeout, idleTimeout, workers);
         }
 
         public Options withTimeouts(Duration headerTimeout, Duration idleTimeout) {
-            return new Options(maxConnections, limits, headerTimeout, idleTimeout);
+            return new Options(maxConnections, limits, headerTimeout, idleTimeout, workers);
+        }
+
+        public Options withWorkers(int workers) {
+            return new Options(maxConnections, limits, headerTimeout, idleTimeout, workers);
         }
     }
 
@@ -74,7 +84,12 @@ public final class HttpServer implements AutoCloseable {
     private final Catalyst catalyst;
     private final SocketAddress address;
     private final Options options;
+    private final java.util.List<Worker> workers = new java.util.ArrayList<>();
     private Listener listener;
+    private int h_next;
+
+    /** A catalyst serving connections, and the connections it serves (touched on its thread only). */
+    private record Worker(Catalyst catalyst, java.util.Set<HttpConnection> connections) {}
 
     private HttpServer(Catalyst catalyst, SocketAddress address, Options options) {
         this.catalyst = catalyst;
@@ -92,9 +107,57 @@ public final class HttpServer implements AutoCloseable {
         if (listener != null) {
             throw new IllegalStateException("already serving");
         }
-        listener = Listener.accept(catalyst, address, options.maxConnections(),
-            (socket, release) -> new HttpConnection(catalyst, socket, release, handler, options).handleStart());
+        workers.add(new Worker(catalyst, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>())));
+        for (int i = 1; i < options.workers(); i++) {
+            Catalyst worker = Catalyst.open(catalyst.config().withName(catalyst.config().name() + "-worker-" + i));
+            worker.execute(worker::handleRetainLoop); // serves until the server's catalyst closes
+            Thread thread = new Thread(worker::loop, worker.config().name());
+            thread.setDaemon(true);
+            thread.start();
+            workers.add(new Worker(worker, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>())));
+        }
+        catalyst.terminated().thenRun(() -> {
+            for (int i = 1; i < workers.size(); i++) {
+                workers.get(i).catalyst().close();
+            }
+        });
+        listener = Listener.accept(catalyst, address, options.maxConnections(), (socket, release) -> handleAccepted(socket, release, handler));
         return this;
+    }
+
+    /** On the accepting catalyst: hands the connection to the next worker, round robin. */
+    private void handleAccepted(java.nio.channels.SocketChannel socket, Runnable release, Handler handler) {
+        Worker worker = workers.get(h_next);
+        h_next = (h_next + 1) % workers.size();
+        Runnable releaseHere = worker.catalyst() == catalyst ? release : () -> catalyst.execute(release);
+        Runnable serve = () -> {
+            HttpConnection connection = new HttpConnection(worker.catalyst(), socket, releaseHere, handler, options, worker.connections());
+            worker.connections().add(connection);
+            connection.handleStart();
+        };
+        if (worker.catalyst() == catalyst) {
+            serve.run();
+        } else {
+            worker.catalyst().execute(serve);
+        }
+    }
+
+    /**
+     * Stops accepting, lets open exchanges finish for up to {@code grace}, then closes the
+     * connections still open. Safe from any thread.
+     *
+     * @return completes when every connection has closed
+     */
+    public CompletableFuture<Void> shutdown(Duration grace) {
+        close();
+        for (Worker worker : workers) {
+            worker.catalyst().schedule(grace.toNanos(), () -> {
+                for (HttpConnection connection : java.util.List.copyOf(worker.connections())) {
+                    connection.handleForceClose();
+                }
+            });
+        }
+        return done();
     }
 
     /** The bound address, with the port the system picked. */

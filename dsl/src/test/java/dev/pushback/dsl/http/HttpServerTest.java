@@ -299,6 +299,52 @@ class HttpServerTest {
         }
     }
 
+    @Test
+    void workersShareTheConnectionsRoundRobin() throws Exception {
+        try (Catalyst main = Catalyst.open(Catalyst.Config.defaults().withName("main").withErrors((w, c) -> { }))) {
+            java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            HttpServer three = HttpServer.listen(main, new InetSocketAddress("127.0.0.1", 0),
+                HttpServer.Options.defaults().withWorkers(3)).each((req, res) -> {
+                    threads.add(Thread.currentThread().getName());
+                    echo(req, res);
+                });
+            Thread mainLoop = new Thread(main::loop, "main");
+            mainLoop.start();
+            for (int i = 0; i < 30; i++) {
+                try (SocketChannel client = SocketChannel.open(three.address())) {
+                    client.write(ByteBuffer.wrap(("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\n"
+                        + i % 10 + "ok").getBytes(StandardCharsets.ISO_8859_1)));
+                    ByteArrayOutputStream reply = new ByteArrayOutputStream();
+                    ByteBuffer buffer = ByteBuffer.allocate(1024);
+                    while (client.read(buffer.clear()) > 0) {
+                        reply.write(buffer.array(), 0, buffer.position());
+                    }
+                    assertThat(reply.toString(StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200 OK").endsWith(i % 10 + "ok");
+                }
+            }
+            assertThat(threads).containsExactlyInAnyOrder("main", "main-worker-1", "main-worker-2");
+            main.close();
+            mainLoop.join(10_000);
+        }
+    }
+
+    @Test
+    void shutdownClosesWhatIsStillOpenAfterTheGracePeriod() throws Exception {
+        try (SocketChannel stuck = SocketChannel.open(server.address())) {
+            // A body that never comes: the exchange cannot finish by itself.
+            stuck.write(ByteBuffer.wrap("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly ten!!"
+                .getBytes(StandardCharsets.ISO_8859_1)));
+            CompletableFuture<Void> done = server.shutdown(java.time.Duration.ofMillis(100));
+            done.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            ByteBuffer buffer = ByteBuffer.allocate(1024);
+            int n;
+            while ((n = stuck.read(buffer.clear())) > 0) {
+                assertThat(n).isPositive(); // whatever was sent, the server then closes
+            }
+            assertThat(n).isEqualTo(-1);
+        }
+    }
+
     /** Sends {@code requests} on one connection, half-closes, and reads until the server closes. */
     private String exchange(String requests) throws Exception {
         try (SocketChannel client = SocketChannel.open(server.address())) {
