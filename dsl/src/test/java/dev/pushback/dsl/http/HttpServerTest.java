@@ -158,7 +158,7 @@ class HttpServerTest {
 
     @Test
     void curlUploadsChunkedAndContentLengthBodies() throws Exception {
-        byte[] data = new byte[3 << 20];
+        byte[] data = new byte[10 << 20];
         new Random(2).nextBytes(data);
         Path file = Files.write(dir.resolve("upload"), data);
         for (List<String> extra : List.of(List.<String>of(), List.of("-H", "Transfer-Encoding: chunked"))) {
@@ -175,7 +175,7 @@ class HttpServerTest {
 
     @Test
     void aClientThatUploadsWithoutReadingStopsTheServerReading() throws Exception {
-        long total = 256L << 20;
+        long total = 1L << 30;
         try (SocketChannel client = SocketChannel.open(server.address())) {
             client.configureBlocking(false);
             ByteBuffer head = ByteBuffer.wrap(("POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: " + total + "\r\n\r\n")
@@ -343,6 +343,15 @@ class HttpServerTest {
             }
             assertThat(n).isEqualTo(-1);
         }
+    }
+
+    @Test
+    void curlSendsSeveralRequestsOnOneConnection() throws Exception {
+        Process curl = new ProcessBuilder("curl", "-sS", "--max-time", "30", "-w", "[%{num_connects} %{http_code}]",
+            uri.toString(), uri.toString(), uri.toString()).redirectErrorStream(true).start();
+        String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(curl.waitFor()).as(output).isZero();
+        assertThat(output).isEqualTo("Hello, World![1 200]Hello, World![0 200]Hello, World![0 200]"); // one connect, reused
     }
 
     /** Sends {@code requests} on one connection, half-closes, and reads until the server closes. */
