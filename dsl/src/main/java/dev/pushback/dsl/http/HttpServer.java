@@ -148,7 +148,7 @@ public final class HttpServer implements AutoCloseable {
      *
      * @return completes when every connection has closed
      */
-    public CompletableFuture<Void> shutdown(Duration grace) {
+    public synchronized CompletableFuture<Void> shutdown(Duration grace) {
         close();
         for (Worker worker : workers) {
             worker.catalyst().schedule(grace.toNanos(), () -> {
