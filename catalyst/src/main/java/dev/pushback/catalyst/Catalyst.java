@@ -99,7 +99,9 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
     }
 
     private final Config config;
+    // Null when hosted: the host polls the channels and no selector is ever selected.
     private final Selector selector;
+    final HostedPolling hosted;
     private final BufferPool pool;
     private final MpscUnboundedXaddArrayQueue<Runnable> tasks = new MpscUnboundedXaddArrayQueue<>(256);
     private final AtomicBoolean sleeping = new AtomicBoolean();
@@ -128,11 +130,12 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
     private boolean h_keysCancelled;
     private int h_keepAlive;
 
-    private Catalyst(Config config) {
+    Catalyst(Config config, HostedPolling hosted) {
         this.config = config;
+        this.hosted = hosted;
         this.pool = new BufferPool(config.chunkSize());
         try {
-            this.selector = Selector.open();
+            this.selector = hosted == null ? Selector.open() : null;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a selector", e);
         }
@@ -141,11 +144,11 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
 
     /** A catalyst with {@link Config#defaults()}. */
     public static Catalyst open() {
-        return new Catalyst(Config.defaults());
+        return new Catalyst(Config.defaults(), null);
     }
 
     public static Catalyst open(Config config) {
-        return new Catalyst(config);
+        return new Catalyst(config, null);
     }
 
     public Config config() {
@@ -173,8 +176,29 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
         }
         tasks.offer(task);
         if (sleeping.get() && sleeping.compareAndSet(true, false)) {
-            selector.wakeup();
+            wakeup();
         }
+    }
+
+    private void wakeup() {
+        if (hosted == null) {
+            selector.wakeup();
+        } else {
+            hosted.wakeup();
+        }
+    }
+
+    /** Marks the thread running the catalyst as about to block; tasks submitted from now on wake it. */
+    void markSleeping() {
+        sleeping.set(true);
+    }
+
+    void markAwake() {
+        sleeping.set(false);
+    }
+
+    boolean hasTasks() {
+        return !tasks.isEmpty();
     }
 
     /** Runs {@code task} on the catalyst thread; the future completes there with its result. */
@@ -209,6 +233,7 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
 
     /** Runs rounds on the calling thread until nothing is open or {@link #close()} is called. */
     public void loop() {
+        requireOwnSelector();
         boolean entered = enter();
         try {
             while (!closeRequested && handleIsAlive()) {
@@ -230,6 +255,7 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
         if (timeoutMillis < 0) {
             throw new IllegalArgumentException("timeout must not be negative: " + timeoutMillis);
         }
+        requireOwnSelector();
         if (closed) {
             return 0;
         }
@@ -270,7 +296,13 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
         h_keepAlive--;
     }
 
-    private boolean enter() {
+    private void requireOwnSelector() {
+        if (hosted != null) {
+            throw new IllegalStateException(config.name() + " is hosted: its host runs it through HostedPolling");
+        }
+    }
+
+    boolean enter() {
         Thread me = Thread.currentThread();
         Thread current = owner.get();
         if (current == me) {
@@ -282,7 +314,7 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
         return true;
     }
 
-    private void leave(boolean entered) {
+    void leave(boolean entered) {
         if (entered) {
             owner.set(null);
         }
@@ -357,11 +389,34 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
     }
 
     private void handleSelected(SelectionKey key) {
+        handleReady((Interest) key.attachment(), key.readyOps());
+    }
+
+    void handleReady(Interest interest, int readyOps) {
         try {
-            ((ReadyHandler) key.attachment()).handleReady(key.readyOps());
+            interest.handler.handleReady(readyOps);
         } catch (Throwable t) {
             config.errors().accept("readiness handler failed", t);
         }
+    }
+
+    /** A round without a select, for a host that polls: tasks, due timers, ready fibers. */
+    int handleHostedRound() {
+        h_rounds++;
+        int work = handleRunTasks() + handleExpireTimers() + handleRunFibers();
+        handleCloseIfRequested();
+        return work;
+    }
+
+    /** Nanoseconds the thread running the catalyst may block: 0 when work waits, MAX_VALUE when no timer. */
+    long handleWaitNanos() {
+        if (!tasks.isEmpty() || !h_ready.isEmpty() || closeRequested) {
+            return 0;
+        }
+        if (h_wheel.timerCount() == 0) {
+            return Long.MAX_VALUE;
+        }
+        return Math.max(0, h_earliestDeadline - System.nanoTime());
     }
 
     private int handleRunFibers() {
@@ -507,19 +562,34 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
 
     // ---------------------------------------------------------------- channels
 
-    /** Registers a channel (made non-blocking) with no interest; the key's attachment is {@code handler}. */
-    public SelectionKey handleRegister(SelectableChannel channel, ReadyHandler handler) throws IOException {
+    /**
+     * Registers a channel (made non-blocking) waiting for nothing yet; {@code handler} hears its
+     * readiness once the returned interest names some operations.
+     */
+    public Interest handleRegister(SelectableChannel channel, ReadyHandler handler) throws IOException {
         assert handleAssertOwner();
         channel.configureBlocking(false);
-        return channel.register(selector, 0, handler);
+        if (hosted != null) {
+            Interest interest = new Interest(this, channel, handler, null);
+            hosted.handleRegistered(interest);
+            return interest;
+        }
+        SelectionKey key = channel.register(selector, 0);
+        Interest interest = new Interest(this, channel, handler, key);
+        key.attach(interest);
+        return interest;
     }
 
-    /** Cancels a key and closes its channel; the descriptor is released before this round ends. */
-    public void handleDeregister(SelectionKey key) throws IOException {
+    /** Cancels an interest and closes its channel; the descriptor is released before this round ends. */
+    public void handleDeregister(Interest interest) throws IOException {
         assert handleAssertOwner();
-        key.cancel();
-        key.channel().close();
-        h_keysCancelled = true;
+        interest.handleCancel();
+        if (hosted != null) {
+            hosted.handleDeregistered(interest);
+        } else {
+            h_keysCancelled = true;
+        }
+        interest.channel().close();
     }
 
     public BufferPool pool() {
@@ -634,7 +704,7 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
         try {
             entered = enter();
         } catch (IllegalStateException running) {
-            selector.wakeup();
+            wakeup();
             awaitClosed();
             return;
         }
@@ -693,7 +763,9 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
         h_timerActions.clear();
         h_wheel.clear();
         try {
-            selector.close();
+            if (selector != null) {
+                selector.close();
+            }
         } catch (IOException e) {
             config.errors().accept("closing the selector failed", e);
         }

@@ -2,86 +2,124 @@ package dev.pushback.dsl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.Pipe;
-import java.security.MessageDigest;
-import java.util.HexFormat;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32C;
 
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
-import org.agrona.concurrent.YieldingIdleStrategy;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.junit.jupiter.api.Test;
 
 import dev.pushback.catalyst.Catalyst;
+import dev.pushback.catalyst.CatalystClosedException;
+import dev.pushback.catalyst.HostedPolling;
 
-/** DESIGN section 6: the same data moves intact in every running mode. */
+/**
+ * DESIGN section 6 (issue 4): the same 256 MiB move intact through a socket pair in every running
+ * mode, a producer thread writing one end and a consumer thread reading the other.
+ */
 class RunningModesTest {
-    private static final int SIZE = 32 << 20;
+    static final long SIZE = 256L << 20;
+    private static final byte[] DATA = new byte[1 << 22];
 
-    /** Writes SIZE pseudo-random bytes into a pipe on its own thread; returns their digest. */
-    private static CompletableFuture<String> produce(Pipe pipe) {
+    static {
+        new Random(11).nextBytes(DATA);
+    }
+
+    /** Two connected sockets on loopback. */
+    record SocketPair(SocketChannel left, SocketChannel right) {
+        static SocketPair open() throws IOException {
+            try (ServerSocketChannel server = ServerSocketChannel.open()) {
+                server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                SocketChannel left = SocketChannel.open(server.getLocalAddress());
+                return new SocketPair(left, server.accept());
+            }
+        }
+    }
+
+    /** Writes SIZE bytes in writes of varying length; returns their checksum. */
+    static CompletableFuture<Long> produce(SocketChannel out) {
         return CompletableFuture.supplyAsync(() -> {
-            try (var sink = pipe.sink()) {
-                MessageDigest digest = MessageDigest.getInstance("SHA-256");
-                byte[] block = new byte[1 << 16];
-                Random random = new Random(11);
-                for (int written = 0; written < SIZE; written += block.length) {
-                    random.nextBytes(block);
-                    digest.update(block);
-                    ByteBuffer buffer = ByteBuffer.wrap(block);
-                    while (buffer.hasRemaining()) {
-                        sink.write(buffer);
+            try (out) {
+                CRC32C crc = new CRC32C();
+                Random sizes = new Random(7);
+                long written = 0;
+                while (written < SIZE) {
+                    int offset = (int) (written % DATA.length);
+                    int length = (int) Math.min(SIZE - written, Math.min(DATA.length - offset, 1 + sizes.nextInt(1 << 18)));
+                    ByteBuffer slice = ByteBuffer.wrap(DATA, offset, length);
+                    crc.update(slice.duplicate());
+                    while (slice.hasRemaining()) {
+                        out.write(slice);
                     }
+                    written += length;
                 }
-                return HexFormat.of().formatHex(digest.digest());
-            } catch (Exception e) {
+                return crc.getValue();
+            } catch (IOException e) {
                 throw new RuntimeException(e);
             }
         });
     }
 
-    /** Reads a pipe to its end on its own thread; returns the digest of what came. */
-    private static CompletableFuture<String> consume(Pipe pipe) {
+    /** Reads to the end; returns the checksum, or -1 if the length is not SIZE. */
+    static CompletableFuture<Long> consume(SocketChannel in) {
         return CompletableFuture.supplyAsync(() -> {
-            try (var source = pipe.source()) {
-                MessageDigest digest = MessageDigest.getInstance("SHA-256");
-                ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
-                while (source.read(buffer.clear()) >= 0) {
-                    digest.update(buffer.flip());
+            try (in) {
+                CRC32C crc = new CRC32C();
+                ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16);
+                long total = 0;
+                int n;
+                while ((n = in.read(buffer.clear())) >= 0) {
+                    total += n;
+                    crc.update(buffer.flip());
                 }
-                return HexFormat.of().formatHex(digest.digest());
-            } catch (Exception e) {
+                return total == SIZE ? crc.getValue() : -1;
+            } catch (IOException e) {
                 throw new RuntimeException(e);
             }
         });
     }
 
-    private record Copy(CompletableFuture<String> sent, CompletableFuture<String> received, CompletableFuture<Void> done) {}
-
-    private static Copy copy(Catalyst catalyst) throws Exception {
-        Pipe in = Pipe.open();
-        Pipe out = Pipe.open();
-        Graph graph = Graph.on(catalyst);
-        graph.read(in.source()).to(graph.write(out.sink()));
-        CompletableFuture<Void> done = graph.start();
-        return new Copy(produce(in), consume(out), done);
+    record Copy(CompletableFuture<Long> sent, CompletableFuture<Long> received, CompletableFuture<Void> done) {
+        void assertIntact() throws Exception {
+            done.get(120, TimeUnit.SECONDS);
+            assertThat(received.get(120, TimeUnit.SECONDS)).isEqualTo(sent.get(120, TimeUnit.SECONDS));
+        }
     }
 
-    private static void assertIntact(Copy copy) throws Exception {
-        assertThat(copy.done()).isCompleted();
-        assertThat(copy.received().get(60, TimeUnit.SECONDS)).isEqualTo(copy.sent().get(60, TimeUnit.SECONDS));
+    /** Producer → socket pair → the catalyst → socket pair → consumer. Safe from any thread. */
+    static Copy copy(Catalyst catalyst) throws IOException {
+        SocketPair in = SocketPair.open();
+        SocketPair out = SocketPair.open();
+        Graph graph = Graph.on(catalyst);
+        graph.read(in.right()).to(graph.write(out.left()));
+        CompletableFuture<Void> done = graph.start();
+        return new Copy(produce(in.left()), consume(out.right()), done);
     }
 
     @Test
     void loopOnItsOwnThread() throws Exception {
         try (Catalyst catalyst = Catalyst.open()) {
             Copy copy = copy(catalyst);
-            catalyst.loop();
-            assertIntact(copy);
+            catalyst.loop(); // returns once nothing is open
+            copy.assertIntact();
         }
     }
 
@@ -94,59 +132,234 @@ class RunningModesTest {
                 catalyst.runOnce(5);
                 hostWork++; // the host's own work between rounds
             }
-            assertIntact(copy);
+            copy.assertIntact();
             assertThat(hostWork).isPositive();
         }
     }
 
     @Test
-    void agentUnderAnAgentRunner() throws Exception {
+    void agentUnderAnAgentRunnerWithABackoffIdleStrategy() throws Exception {
         Catalyst catalyst = Catalyst.open();
         Copy copy = copy(catalyst);
-        try (AgentRunner runner = new AgentRunner(new YieldingIdleStrategy(), Throwable::printStackTrace, null, catalyst)) {
+        try (AgentRunner runner = new AgentRunner(new BackoffIdleStrategy(), Throwable::printStackTrace, null, catalyst)) {
             AgentRunner.startOnThread(runner);
-            copy.done().get(60, TimeUnit.SECONDS);
-            assertIntact(copy);
+            copy.assertIntact();
         }
+        assertThat(catalyst.isClosed()).isTrue(); // the runner closing closes the catalyst
+    }
+
+    /** Counts its duty cycles: the host's own agent, sharing the thread. */
+    static final class HostAgent implements Agent {
+        final AtomicLong cycles = new AtomicLong();
+
+        @Override
+        public int doWork() {
+            cycles.incrementAndGet();
+            return 0;
+        }
+
+        @Override
+        public String roleName() {
+            return "host";
+        }
+    }
+
+    @Test
+    void agentSharingARunnerThreadThroughACompositeAgent() throws Exception {
+        Catalyst catalyst = Catalyst.open();
+        HostAgent host = new HostAgent();
+        Copy copy = copy(catalyst);
+        try (AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(1), Throwable::printStackTrace, null,
+            new CompositeAgent(host, catalyst))) {
+            AgentRunner.startOnThread(runner);
+            copy.assertIntact();
+        }
+        assertThat(host.cycles.get()).isPositive();
         assertThat(catalyst.isClosed()).isTrue();
     }
 
     @Test
-    void closeFromAnotherThreadClosesEveryChannelAndFailsWhatRuns() throws Exception {
-        Catalyst catalyst = Catalyst.open(Catalyst.Config.defaults().withErrors((what, cause) -> { }));
-        Pipe in = Pipe.open();
-        Pipe out = Pipe.open();
-        Graph graph = Graph.on(catalyst);
-        graph.read(in.source()).to(graph.write(out.sink()));
-        CompletableFuture<Void> done = graph.start();
-        Thread loop = new Thread(catalyst::loop);
-        loop.start();
-        in.sink().write(ByteBuffer.wrap(new byte[100])); // data in flight, no end of input
-        ByteBuffer first = ByteBuffer.allocate(100);
-        while (first.hasRemaining()) {
-            out.source().read(first);
-        }
-        catalyst.close();
-        loop.join(30_000);
-        assertThat(loop.isAlive()).isFalse();
-        assertThat(in.source().isOpen()).isFalse();
-        assertThat(out.sink().isOpen()).isFalse();
-        assertThat(done).isCompletedExceptionally();
-        assertThat(done.handle((ok, failure) -> failure).join()).isInstanceOf(dev.pushback.catalyst.CatalystClosedException.class);
-    }
-
-    @Test
-    void agentSharingAThreadThroughAnAgentInvoker() throws Exception {
+    void agentOnTheHostThreadThroughAnAgentInvoker() throws Exception {
         Catalyst catalyst = Catalyst.open();
+        HostAgent host = new HostAgent();
         Copy copy = copy(catalyst);
-        try (AgentInvoker invoker = new AgentInvoker(Throwable::printStackTrace, null, catalyst)) {
+        try (AgentInvoker invoker = new AgentInvoker(Throwable::printStackTrace, null, new CompositeAgent(host, catalyst))) {
             invoker.start();
             BusySpinIdleStrategy idle = new BusySpinIdleStrategy();
             while (!copy.done().isDone()) {
                 idle.idle(invoker.invoke());
             }
-            assertIntact(copy);
+            copy.assertIntact();
         }
+        assertThat(host.cycles.get()).isPositive();
         assertThat(catalyst.isClosed()).isTrue();
+    }
+
+    @Test
+    void hostOwnedPollingWithTheHostsOwnSelector() throws Exception {
+        try (Selector mine = Selector.open()) {
+            HostedPolling hosted = HostedPolling.open(Catalyst.Config.defaults().withName("hosted"), mine::wakeup);
+            Catalyst catalyst = hosted.catalyst();
+            // The host's own channel: a socket pair it serves itself, between the catalyst's rounds.
+            SocketPair own = SocketPair.open();
+            own.right().configureBlocking(false).register(mine, SelectionKey.OP_READ, "own");
+            own.left().write(ByteBuffer.wrap(new byte[] {42}));
+            Copy copy = copy(catalyst);
+            long ownReads = 0;
+            long frontierEntries = 0;
+            while (!copy.done().isDone()) {
+                long[] entries = {0};
+                long nanos = hosted.readFrontier((channel, ops) -> {
+                    entries[0]++;
+                    SelectionKey key = channel.keyFor(mine);
+                    if (key == null) {
+                        channel.register(mine, ops, hosted);
+                    } else {
+                        key.interestOps(ops);
+                    }
+                });
+                frontierEntries += entries[0];
+                long millis = nanos == Long.MAX_VALUE ? 0 : TimeUnit.NANOSECONDS.toMillis(nanos);
+                if (nanos == 0) {
+                    mine.selectNow();
+                } else {
+                    mine.select(millis == 0 ? (nanos == Long.MAX_VALUE ? 0 : 1) : millis);
+                }
+                for (SelectionKey key : mine.selectedKeys()) {
+                    if (key.attachment() == hosted) {
+                        hosted.ready(key.channel(), key.readyOps());
+                    } else if (own.right().read(ByteBuffer.allocate(16)) > 0) {
+                        ownReads++;
+                    }
+                }
+                mine.selectedKeys().clear();
+                hosted.run();
+            }
+            copy.assertIntact();
+            assertThat(ownReads).isEqualTo(1);
+            assertThat(frontierEntries).isPositive(); // the copy waited on its sockets through the host's selector
+            catalyst.close();
+            own.left().close();
+            own.right().close();
+        }
+    }
+
+    @Test
+    void crossThreadGraphsAndSubmitWhileTheCatalystLoops() throws Exception {
+        Catalyst catalyst = Catalyst.open();
+        CompletableFuture<Void> hold = catalyst.submit(() -> {
+            catalyst.handleRetainLoop(); // keeps loop() running while the graph is built elsewhere
+            return null;
+        });
+        Thread loop = new Thread(catalyst::loop, "catalyst");
+        loop.start();
+        hold.get(30, TimeUnit.SECONDS);
+        Copy copy = CompletableFuture.supplyAsync(() -> { // built and started on a pool thread
+            try {
+                return copy(catalyst);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        }).get(30, TimeUnit.SECONDS);
+        copy.assertIntact();
+        assertThat(catalyst.submit(catalyst::inCatalyst).get(30, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Object> failing = catalyst.submit(() -> {
+            throw new IllegalStateException("the caller sees this");
+        });
+        assertThat(failing).failsWithin(30, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
+            .withCauseInstanceOf(IllegalStateException.class);
+        catalyst.execute(catalyst::handleReleaseLoop);
+        loop.join(30_000);
+        assertThat(loop.isAlive()).isFalse(); // nothing open: loop() returned by itself
+        catalyst.close();
+    }
+
+    @Test
+    void runOnceWithNothingReadyBlocksForItsTimeoutWithoutSpinning() throws Exception {
+        try (Catalyst catalyst = Catalyst.open()) {
+            SocketPair idle = SocketPair.open();
+            SocketPair other = SocketPair.open();
+            Graph graph = Graph.on(catalyst);
+            CompletableFuture<Void> done = graph.read(idle.right()).to(graph.write(other.left()));
+            catalyst.runOnce(0); // starts the graph; the read finds nothing and arms OP_READ
+            var threads = ManagementFactory.getThreadMXBean();
+            long cpuBefore = threads.getCurrentThreadCpuTime();
+            long before = System.nanoTime();
+            catalyst.runOnce(300);
+            long elapsed = System.nanoTime() - before;
+            long cpu = threads.getCurrentThreadCpuTime() - cpuBefore;
+            assertThat(TimeUnit.NANOSECONDS.toMillis(elapsed)).isBetween(150L, 300L + 5_000L); // generous for a loaded machine
+            assertThat(cpu).isLessThan(elapsed / 2); // blocked in select, not spinning
+            assertThat(done).isNotDone();
+            idle.left().close();
+            other.right().close();
+        }
+    }
+
+    @Test
+    void runOnceZeroWithNothingToDoMakesNoSystemCallButItsSelectNow() throws Exception {
+        try (Catalyst catalyst = Catalyst.open()) {
+            SocketPair idle = SocketPair.open();
+            SocketPair other = SocketPair.open();
+            Graph graph = Graph.on(catalyst);
+            graph.read(idle.right()).to(graph.write(other.left()));
+            for (int i = 0; i < 10_000; i++) {
+                catalyst.runOnce(0); // starts the graph and warms up
+            }
+            int rounds = 10_000;
+            SyscallTrace trace = SyscallTrace.ofCurrentThread();
+            trace.mark();
+            for (int i = 0; i < rounds; i++) {
+                catalyst.runOnce(0);
+            }
+            trace.mark();
+            var calls = trace.stopAndCountBetweenMarks();
+            // The JVM itself may take a lock (futex) at a safepoint; everything else is the select.
+            calls.keySet().removeAll(SyscallTrace.JVM_HOUSEKEEPING);
+            assertThat(calls).containsOnlyKeys("epoll_wait");
+            assertThat(calls.get("epoll_wait")).isEqualTo(rounds);
+            idle.left().close();
+            other.right().close();
+        }
+    }
+
+    @Test
+    void closeFromAnotherThreadClosesEveryChannelAndFailsWhatRuns() throws Exception {
+        Catalyst catalyst = Catalyst.open(Catalyst.Config.defaults().withName("closing").withErrors((what, cause) -> { }));
+        SocketPair in = SocketPair.open();
+        SocketPair out = SocketPair.open();
+        var blocking = new java.io.PipedOutputStream();
+        var blockingIn = new java.io.PipedInputStream(blocking);
+        Graph graph = Graph.on(catalyst);
+        CompletableFuture<Void> copying = graph.read(in.right()).to(graph.write(out.left()));
+        CompletableFuture<Long> counting = graph.read("blocking", blockingIn).count(); // a bridge thread (N14)
+        CompletableFuture<Void> started = graph.start();
+        Thread loop = new Thread(catalyst::loop, "closing-loop");
+        loop.start();
+        in.left().write(ByteBuffer.wrap(new byte[100])); // data in flight, no end of input
+        ByteBuffer first = ByteBuffer.allocate(100);
+        while (first.hasRemaining()) {
+            out.right().read(first);
+        }
+        catalyst.close();
+        loop.join(30_000);
+        assertThat(loop.isAlive()).isFalse();
+        assertThat(in.right().isOpen()).isFalse();
+        assertThat(out.left().isOpen()).isFalse();
+        for (CompletableFuture<?> future : java.util.List.of(copying, counting, started)) {
+            assertThat(future).isCompletedExceptionally();
+            assertThat(future.handle((ok, failure) -> failure).join()).isInstanceOf(CatalystClosedException.class);
+        }
+        assertThat(catalyst.terminated()).isCompleted();
+        // The bridge's reader thread was blocked in read(); closing its stream ends it.
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().startsWith("closing")) {
+                thread.join(30_000);
+                assertThat(thread.isAlive()).as(thread.getName()).isFalse();
+            }
+        }
+        in.left().close();
+        out.right().close();
+        blocking.close();
     }
 }

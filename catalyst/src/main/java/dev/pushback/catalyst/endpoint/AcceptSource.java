@@ -6,6 +6,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
 import dev.pushback.catalyst.Catalyst;
+import dev.pushback.catalyst.Interest;
 import dev.pushback.catalyst.Source;
 
 /**
@@ -15,7 +16,7 @@ import dev.pushback.catalyst.Source;
  */
 public final class AcceptSource extends Source<SocketChannel> implements Catalyst.ReadyHandler {
     private final ServerSocketChannel server;
-    private SelectionKey h_key;
+    private Interest h_interest;
 
     private AcceptSource(Catalyst catalyst, ServerSocketChannel server) {
         super(catalyst, "accept " + server);
@@ -29,7 +30,7 @@ public final class AcceptSource extends Source<SocketChannel> implements Catalys
 
     @Override
     protected void handleOpen() throws IOException {
-        h_key = catalyst.handleRegister(server, this);
+        h_interest = catalyst.handleRegister(server, this);
     }
 
     @Override
@@ -46,14 +47,14 @@ public final class AcceptSource extends Source<SocketChannel> implements Catalys
 
     @Override
     protected void handleArm() {
-        if (h_key != null && h_key.isValid()) {
-            h_key.interestOps(SelectionKey.OP_ACCEPT);
+        if (h_interest != null) {
+            h_interest.handleSetOps(SelectionKey.OP_ACCEPT);
         }
     }
 
     @Override
     public void handleReady(int readyOps) {
-        h_key.interestOps(0);
+        h_interest.handleSetOps(0);
         handleSetAvailable();
     }
 
@@ -64,8 +65,8 @@ public final class AcceptSource extends Source<SocketChannel> implements Catalys
 
     @Override
     protected void handleRelease() throws IOException {
-        if (h_key != null) {
-            catalyst.handleDeregister(h_key);
+        if (h_interest != null) {
+            catalyst.handleDeregister(h_interest);
         } else {
             server.close();
         }

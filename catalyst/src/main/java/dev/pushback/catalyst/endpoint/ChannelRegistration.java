@@ -6,6 +6,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 import dev.pushback.catalyst.Catalyst;
+import dev.pushback.catalyst.Interest;
 
 /**
  * The one selector key of a channel, shared by its source and sink sides. Interest is added only
@@ -17,7 +18,7 @@ final class ChannelRegistration implements Catalyst.ReadyHandler {
     private final SelectableChannel channel;
     ChannelSource h_source;
     ChannelSink h_sink;
-    private SelectionKey h_key;
+    private Interest h_interest;
     private int h_openSides;
 
     ChannelRegistration(Catalyst catalyst, SelectableChannel channel) {
@@ -30,31 +31,28 @@ final class ChannelRegistration implements Catalyst.ReadyHandler {
     }
 
     void handleOpenSide() throws IOException {
-        if (h_key == null) {
-            h_key = catalyst.handleRegister(channel, this);
+        if (h_interest == null) {
+            h_interest = catalyst.handleRegister(channel, this);
         }
         h_openSides++;
     }
 
     void handleInterest(int op) {
-        if (h_key != null && h_key.isValid()) {
-            int ops = h_key.interestOps();
-            if ((ops & op) == 0) {
-                h_key.interestOps(ops | op);
-            }
+        if (h_interest != null) {
+            h_interest.handleAddOps(op);
         }
     }
 
     int handleInterestOps() {
-        return h_key != null && h_key.isValid() ? h_key.interestOps() : 0;
+        return h_interest != null ? h_interest.handleOps() : 0;
     }
 
     @Override
     public void handleReady(int readyOps) {
-        if (!h_key.isValid()) {
+        if (!h_interest.handleIsValid()) {
             return;
         }
-        h_key.interestOps(h_key.interestOps() & ~readyOps);
+        h_interest.handleRemoveOps(readyOps);
         if ((readyOps & SelectionKey.OP_READ) != 0 && h_source != null) {
             h_source.handleReadable();
         }
@@ -75,8 +73,8 @@ final class ChannelRegistration implements Catalyst.ReadyHandler {
             return;
         }
         if (h_openSides <= 0) {
-            if (h_key != null) {
-                catalyst.handleDeregister(h_key);
+            if (h_interest != null) {
+                catalyst.handleDeregister(h_interest);
             } else {
                 channel.close();
             }

@@ -23,8 +23,9 @@ import dev.pushback.catalyst.Catalyst;
  * Hand-offs to the catalyst go through {@link Catalyst#execute}; buffers come back through a
  * single-producer queue, so no lock is taken on the data path.
  *
- * <p>The helper thread is a daemon: a read blocked on stdin cannot be interrupted, so closing the
- * source stops the helper at its next read rather than at once.
+ * <p>Closing the source closes the input and interrupts the helper, so it does not outlive the
+ * source. Stdin is neither closed nor interrupted (that would close descriptor 0): its daemon
+ * helper stops at its next read rather than at once.
  */
 public final class StreamSource extends ByteSource {
     private final ReadableByteChannel input;
@@ -217,11 +218,15 @@ public final class StreamSource extends ByteSource {
         }
         h_filled.clear();
         Thread thread = helper;
-        if (thread != null) {
-            LockSupport.unpark(thread);
-        }
         if (closeInput) {
             input.close();
+            if (thread != null) {
+                // A stream that ignores close while a read blocks still gives up on interrupt, and no
+                // helper thread outlives its source. Not for stdin: interrupting would close fd 0.
+                thread.interrupt();
+            }
+        } else if (thread != null) {
+            LockSupport.unpark(thread);
         }
     }
 }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
 import dev.pushback.catalyst.Catalyst;
+import dev.pushback.catalyst.Interest;
 import dev.pushback.catalyst.Source;
 import dev.pushback.catalyst.endpoint.ManualSource;
 import dev.pushback.dsl.Graph;
@@ -34,7 +35,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
     private long h_deadline;
     private long h_timerAt;
 
-    private SelectionKey h_key;
+    private Interest h_interest;
     private ByteBuffer h_in;
     private ByteBuffer h_out;
     private State h_state = State.IDLE;
@@ -60,7 +61,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
 
     void handleStart() {
         try {
-            h_key = catalyst.handleRegister(socket, this);
+            h_interest = catalyst.handleRegister(socket, this);
             h_in = catalyst.pool().handleAcquire().flip(); // read mode, empty
             h_out = ByteBuffer.allocateDirect(catalyst.pool().chunkSize() + 8192);
             catalyst.handleRetainLoop();
@@ -109,10 +110,10 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
 
     @Override
     public void handleReady(int readyOps) {
-        if (!h_key.isValid()) {
+        if (!h_interest.handleIsValid()) {
             return;
         }
-        h_key.interestOps(h_key.interestOps() & ~readyOps);
+        h_interest.handleRemoveOps(readyOps);
         if ((readyOps & SelectionKey.OP_WRITE) != 0 && h_response != null) {
             h_response.handleWritable();
         }
@@ -131,15 +132,11 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
     }
 
     private void handleWantRead() {
-        if (h_key.isValid()) {
-            h_key.interestOps(h_key.interestOps() | SelectionKey.OP_READ);
-        }
+        h_interest.handleAddOps(SelectionKey.OP_READ);
     }
 
     void handleWantWrite() {
-        if (h_key.isValid()) {
-            h_key.interestOps(h_key.interestOps() | SelectionKey.OP_WRITE);
-        }
+        h_interest.handleAddOps(SelectionKey.OP_WRITE);
     }
 
     /** Between exchanges: parses what is buffered or arrives until a head is complete. */
@@ -373,8 +370,8 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
         registry.remove(this);
         handleCancelTimer();
         try {
-            if (h_key != null) {
-                catalyst.handleDeregister(h_key);
+            if (h_interest != null) {
+                catalyst.handleDeregister(h_interest);
             } else {
                 socket.close();
             }
@@ -385,7 +382,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
             catalyst.pool().handleRelease(h_in.clear());
             h_in = null;
         }
-        if (h_key != null) {
+        if (h_interest != null) {
             catalyst.handleReleaseLoop();
         }
         releaseSlot.run();
