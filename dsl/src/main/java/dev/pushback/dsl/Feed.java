@@ -1,5 +1,6 @@
 package dev.pushback.dsl;
 
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import dev.pushback.catalyst.ByteSource;
 import dev.pushback.catalyst.Sink;
 import dev.pushback.catalyst.endpoint.BufferEndpoint;
 import dev.pushback.catalyst.endpoint.CollectorSink;
+import dev.pushback.catalyst.endpoint.InputStreamSink;
 import dev.pushback.compiler.ir.Node;
 import dev.pushback.compiler.ir.Transform;
 
@@ -168,6 +170,28 @@ public final class Feed<T> {
     public CompletableFuture<Void> to(Sink<? super T> sink) {
         graph.flow.sink(node(), sink);
         return sink.closed();
+    }
+
+    /**
+     * This byte stream as an {@link InputStream} for ordinary blocking code, which reads it on its
+     * own thread at its own pace: the graph runs at most one chunk ahead of the reader (DESIGN
+     * N14). It gives -1 at the end of input and throws the graph's failure after the data that
+     * came before it; closing it early fails the feeding fiber, like a closed pipe.
+     *
+     * <pre>{@code
+     * InputStream in = graph.read(socket).toInputStream();
+     * graph.start();
+     * new String(in.readAllBytes(), UTF_8);   // on any thread but the catalyst's
+     * }</pre>
+     *
+     * @throws ClassCastException at run time if the elements are not byte buffers
+     */
+    public InputStream toInputStream() {
+        InputStreamSink sink = InputStreamSink.of(graph.catalyst(), "input stream");
+        @SuppressWarnings("unchecked")
+        Sink<? super T> typed = (Sink<? super T>) (Sink<?>) sink;
+        graph.flow.sink(node(), typed);
+        return sink.inputStream();
     }
 
     /** Folds every element into a result, completed at the end of input (DESIGN N10). */

@@ -105,6 +105,11 @@ public final class Graph {
         return from(StreamSource.of(catalyst, name, in));
     }
 
+    /** A blocking channel (a {@link java.nio.channels.FileChannel} of a device, a custom one), bridged like an input stream. */
+    public Feed<ByteBuffer> read(String name, ReadableByteChannel in) {
+        return from(StreamSource.of(catalyst, name, in));
+    }
+
     /**
      * A tick every {@code period} (DESIGN N12): elements 1, 2, 3, … from the catalyst's timer
      * wheel. It never ends by itself, so it keeps {@link Catalyst#loop()} running until the
@@ -161,6 +166,11 @@ public final class Graph {
 
     /** A blocking output stream, bridged by a helper thread one chunk ahead; closed at the end. */
     public Sink<ByteBuffer> write(String name, OutputStream out) {
+        return StreamSink.of(catalyst, name, out);
+    }
+
+    /** A blocking channel, bridged by a helper thread one chunk ahead; closed at the end. */
+    public Sink<ByteBuffer> write(String name, WritableByteChannel out) {
         return StreamSink.of(catalyst, name, out);
     }
 

@@ -187,11 +187,13 @@ public final class StreamSink extends ByteSink {
         super.handleRelease();
         stopping = true;
         Thread thread = helper;
-        if (thread != null) {
-            LockSupport.unpark(thread);
-        }
         if (closeOutput) {
             output.close();
+            if (thread != null) {
+                thread.interrupt(); // as StreamSource: a blocked write must not outlive the sink
+            }
+        } else if (thread != null) {
+            LockSupport.unpark(thread);
         }
     }
 }
