@@ -23,7 +23,8 @@ public final class Launcher {
         "cat", new Cat(),
         "interleave", new Interleave(),
         "pv", new Pv(),
-        "echo-server", new EchoServer()));
+        "echo-server", new EchoServer(),
+        "embed", new Embed()));
 
     private Launcher() {}
 

@@ -232,6 +232,23 @@ class LauncherTest {
         }
     }
 
+    @Test
+    void embedRunsThePipelineIntactInEveryModeWhileTheHostTicks() throws Exception {
+        LauncherProcess.Result result = LauncherProcess.run(dir, new byte[0], "embed", "--mib", "16");
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        String[] lines = new String(result.stdout(), StandardCharsets.UTF_8).split("\n");
+        assertThat(lines).extracting(line -> line.split(" +")[0])
+            .containsExactly("loop", "run-once", "agent", "composite", "invoker", "hosted");
+        assertThat(lines).allSatisfy(line -> assertThat(line).contains("16 MiB").endsWith("intact"));
+    }
+
+    @Test
+    void embedRejectsAnUnknownMode() throws Exception {
+        LauncherProcess.Result result = LauncherProcess.run(dir, new byte[0], "embed", "--mode", "fork");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.stderr()).startsWith("embed: unknown mode 'fork'; modes: loop, run-once");
+    }
+
     static String sha256(InputStream in) throws Exception {
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
         byte[] buffer = new byte[1 << 16];
