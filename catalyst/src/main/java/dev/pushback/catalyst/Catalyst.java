@@ -201,15 +201,34 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
         return !tasks.isEmpty();
     }
 
-    /** Runs {@code task} on the catalyst thread; the future completes there with its result. */
+    /**
+     * Runs {@code task} on the catalyst thread; the future completes there with its result, so
+     * stages chained without an executor run on the catalyst thread too and must not block (T4).
+     */
     public <T> CompletableFuture<T> submit(Callable<T> task) {
+        return submit(task, Runnable::run);
+    }
+
+    /**
+     * Runs {@code task} on the catalyst thread and completes the future through {@code completeOn},
+     * so that the caller's chained stages run on the caller's terms, never on the catalyst thread.
+     *
+     * <pre>{@code
+     * catalyst.submit(catalyst::retainedBytes, myExecutor).thenAccept(bytes -> log(bytes)); // log runs on myExecutor
+     * }</pre>
+     */
+    public <T> CompletableFuture<T> submit(Callable<T> task, Executor completeOn) {
+        Objects.requireNonNull(completeOn, "completeOn");
         CompletableFuture<T> result = new CompletableFuture<>();
         execute(() -> {
+            T value;
             try {
-                result.complete(task.call());
+                value = task.call();
             } catch (Throwable t) {
-                result.completeExceptionally(t);
+                completeOn.execute(() -> result.completeExceptionally(t));
+                return;
             }
+            completeOn.execute(() -> result.complete(value));
         });
         return result;
     }

@@ -268,6 +268,15 @@ class RunningModesTest {
         });
         assertThat(failing).failsWithin(30, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
             .withCauseInstanceOf(IllegalStateException.class);
+        var callers = java.util.concurrent.Executors.newSingleThreadExecutor(task -> new Thread(task, "caller"));
+        try {
+            String chainedOn = catalyst.submit(catalyst::handleRounds, callers)
+                .thenApply(rounds -> Thread.currentThread().getName()).get(30, TimeUnit.SECONDS);
+            // On "caller", or on this thread if the future was complete before the stage was chained.
+            assertThat(chainedOn).isIn("caller", Thread.currentThread().getName()); // never on the catalyst
+        } finally {
+            callers.shutdown();
+        }
         catalyst.execute(catalyst::handleReleaseLoop);
         loop.join(30_000);
         assertThat(loop.isAlive()).isFalse(); // nothing open: loop() returned by itself
