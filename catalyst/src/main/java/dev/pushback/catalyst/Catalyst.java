@@ -713,25 +713,26 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
     @Override
     public void close() {
         closeRequested = true;
-        if (closed) {
-            return;
-        }
         if (inCatalyst()) {
             return; // closes at the end of the current round
         }
-        boolean entered = false;
-        try {
-            entered = enter();
-        } catch (IllegalStateException running) {
-            wakeup();
-            awaitClosed();
-            return;
+        if (!closed) {
+            boolean entered;
+            try {
+                entered = enter();
+            } catch (IllegalStateException running) {
+                wakeup();
+                awaitClosed();
+                return;
+            }
+            try {
+                handleCloseIfRequested();
+            } finally {
+                leave(entered);
+            }
         }
-        try {
-            handleCloseIfRequested();
-        } finally {
-            leave(entered);
-        }
+        // Another thread may be closing it right now (closed is set before the close is done).
+        awaitClosed();
     }
 
     private void awaitClosed() {
@@ -788,8 +789,8 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
         } catch (IOException e) {
             config.errors().accept("closing the selector failed", e);
         }
+        terminated.complete(null); // before the latch: close() returns only once this is done
         closedLatch.countDown();
-        terminated.complete(null);
     }
 
     private static void printError(String what, Throwable cause) {

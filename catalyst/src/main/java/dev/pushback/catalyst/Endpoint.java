@@ -151,6 +151,22 @@ public abstract class Endpoint {
     }
 
     /**
+     * Closes the endpoint, then tells each fiber waiting on it now, so that it ends or fails at
+     * once rather than at its next move, which may never come.
+     */
+    final void handleCloseAndTellWaiters(Throwable failure, java.util.function.Consumer<Fiber> tell) {
+        assert catalyst.handleAssertOwner();
+        if (h_closed) {
+            return;
+        }
+        handleClose(failure);
+        // A copy: ending or failing a fiber removes it from the waiters.
+        for (Fiber fiber : Arrays.copyOf(h_waiters, h_waiterCount)) {
+            tell.accept(fiber);
+        }
+    }
+
+    /**
      * Closes the endpoint once: releases its resources and its bit, and completes {@link #closed()}
      * (exceptionally when {@code failure} is not null). Waiting fibers are woken so that they see
      * the close.

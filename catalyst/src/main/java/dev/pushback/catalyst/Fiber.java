@@ -33,6 +33,15 @@ public final class Fiber {
 
         /** The fiber failed (its body threw, or the catalyst closed): fail sinks, close sources. */
         void handleFailed(Fiber fiber, Throwable cause);
+
+        /**
+         * A sink this fiber feeds was cancelled by its consumer ({@link Sink#handleCancel}). A
+         * body that knows its sources ends the fiber quietly; one that does not, fails it, so
+         * that its sources are closed and nothing waits forever.
+         */
+        default void handleSinkCancelled(Fiber fiber, Sink<?> sink) {
+            fiber.handleFail(new java.util.concurrent.CancellationException(sink.name() + " was cancelled"));
+        }
     }
 
     private static final int[] NO_WORDS = new int[0];
@@ -166,6 +175,12 @@ public final class Fiber {
     public void handleEnd() {
         if (catalyst.handleRetire(this)) {
             done.complete(null);
+        }
+    }
+
+    void handleSinkCancelled(Sink<?> sink) {
+        if (h_live) {
+            body.handleSinkCancelled(this, sink);
         }
     }
 

@@ -89,6 +89,19 @@ public abstract class Sink<T> extends Endpoint {
      */
     protected void handleInputEnded() throws Exception {}
 
+    /**
+     * The consumer wants nothing more — a Reactive Streams cancel, not a failure (DESIGN N11): the
+     * sink closes and every fiber feeding it ends now, as if its input had ended (its sources
+     * close, its other sinks hear the end), and nothing is reported. {@code reason}, when not
+     * null, is the consumer's own failure: it completes {@link #closed()} exceptionally.
+     *
+     * <p>Only for a sink whose graph has started (it has its bit): a sink cancelled before that
+     * must wait for {@link #handleOpen()}, since its fibers are not yet waiting on it.
+     */
+    public final void handleCancel(Throwable reason) {
+        handleCloseAndTellWaiters(reason, fiber -> fiber.handleSinkCancelled(this));
+    }
+
     /** Whether every fiber feeding the sink has ended. */
     public final boolean handleIsFinishing() {
         return h_finishing;

@@ -37,9 +37,31 @@ public abstract class Source<T> extends Endpoint {
         return h_ended;
     }
 
+    /**
+     * What {@link #handlePoll()} returns when it has nothing now: the end of the stream if the
+     * input has ended, else the bit is cleared (DESIGN N2). Always {@code null}.
+     */
+    protected final T handleNothing(boolean inputEnded) {
+        if (inputEnded) {
+            handleEnd();
+        } else {
+            handleClearAvailable();
+        }
+        return null;
+    }
+
     /** Marks the end of the stream; the bit is set so that the waiting fiber polls and sees it. */
     protected final void handleEnd() {
         h_ended = true;
         handleSetAvailable();
+    }
+
+    /**
+     * The source failed: it closes with {@code cause} and the fibers that read it fail now (DESIGN
+     * N11) — not at their next poll, which would wait until every sink is writable again, and
+     * so would hold a failure back from a consumer that has no demand.
+     */
+    protected final void handleFail(Throwable cause) {
+        handleCloseAndTellWaiters(cause, fiber -> fiber.handleFail(cause));
     }
 }

@@ -56,6 +56,10 @@ abstract class FusedBody implements Fiber.Body {
     /** The input ended: flush, tell the sinks, close the sources. */
     final void handleInputEnded(Fiber fiber) throws Exception {
         downstream.end();
+        handleEnded(fiber);
+    }
+
+    private void handleEnded(Fiber fiber) {
         fiber.handleEnd();
         for (Source<?> head : heads) {
             head.handleClose(null);
@@ -73,6 +77,16 @@ abstract class FusedBody implements Fiber.Body {
         for (Source<?> head : heads) {
             head.handleClose(null);
         }
+    }
+
+    /**
+     * A sink's consumer cancelled: the fiber ends as if its input had ended, without flushing
+     * stateful stages — the stream was cut, not finished, and a flush could reach the cancelled
+     * sink. Not a failure (DESIGN N11): nothing is reported.
+     */
+    @Override
+    public void handleSinkCancelled(Fiber fiber, Sink<?> cancelled) {
+        handleEnded(fiber);
     }
 
     /** A detaching branch gave up on its sinks: they leave the mask, the others go on. */

@@ -5,7 +5,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -19,6 +21,7 @@ import dev.pushback.catalyst.Sink;
 import dev.pushback.catalyst.endpoint.BufferEndpoint;
 import dev.pushback.catalyst.endpoint.CollectorSink;
 import dev.pushback.catalyst.endpoint.InputStreamSink;
+import dev.pushback.catalyst.flow.SubscriberSink;
 import dev.pushback.compiler.ir.Node;
 import dev.pushback.compiler.ir.Transform;
 
@@ -214,6 +217,46 @@ public final class Feed<T> {
     /** Counts the elements. */
     public CompletableFuture<Long> count() {
         return collect(Collectors.counting());
+    }
+
+    /**
+     * Connects this feed to a {@link Flow.Subscriber}: its {@code request(n)} is what lets the
+     * graph move (DESIGN N1), and the graph runs at most one element ahead of it. Signals reach
+     * the subscriber on the catalyst thread; {@code onSubscribe} comes at once, the elements once
+     * the graph is started. A cancel ends the graph's reading without a failure (DESIGN N11).
+     *
+     * <pre>{@code
+     * graph.read(path).lines().to(subscriber);
+     * graph.start();
+     * }</pre>
+     *
+     * @return completes when the stream has ended ({@code onComplete}) or was cancelled, or
+     *     with the failure the subscriber got
+     */
+    public CompletableFuture<Void> to(Flow.Subscriber<? super T> subscriber) {
+        Objects.requireNonNull(subscriber, "subscriber");
+        SubscriberSink<T> sink = new SubscriberSink<>(graph.catalyst(), "subscriber");
+        CompletableFuture<Void> closed = to(sink);
+        sink.subscribe(subscriber);
+        return closed;
+    }
+
+    /**
+     * This feed as a unicast {@link Flow.Publisher}: the first subscriber starts the graph
+     * ({@link Graph#start()}) and gets every element, as fast as it requests them (the graph runs
+     * at most one element ahead); any later subscriber is refused with {@code onError} (Reactive
+     * Streams 1.11 permits a publisher to serve one). Cancelling ends the graph's reading without
+     * a failure (DESIGN N11); a failure of the graph is the subscriber's {@code onError}.
+     *
+     * <pre>{@code
+     * Flow.Publisher<String> lines = Graph.on(catalyst).read(path).lines().toPublisher();
+     * lines.subscribe(subscriber);   // starts the graph
+     * }</pre>
+     */
+    public Flow.Publisher<T> toPublisher() {
+        SubscriberSink<T> sink = new SubscriberSink<>(graph.catalyst(), "publisher");
+        to(sink);
+        return new StartingPublisher<>(graph, sink);
     }
 
     /**

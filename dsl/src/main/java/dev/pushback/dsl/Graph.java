@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.util.function.BiFunction;
 
 import dev.pushback.catalyst.Catalyst;
@@ -27,6 +28,7 @@ import dev.pushback.catalyst.endpoint.FileSource;
 import dev.pushback.catalyst.endpoint.IntervalSource;
 import dev.pushback.catalyst.endpoint.StreamSink;
 import dev.pushback.catalyst.endpoint.StreamSource;
+import dev.pushback.catalyst.flow.PublisherSource;
 import dev.pushback.compiler.Compiler;
 import dev.pushback.compiler.Plan;
 import dev.pushback.compiler.ir.Dataflow;
@@ -52,6 +54,7 @@ public final class Graph {
     private final Catalyst catalyst;
     final Dataflow flow = new Dataflow();
     private Plan plan;
+    private CompletableFuture<Void> started;
 
     private Graph(Catalyst catalyst) {
         this.catalyst = catalyst;
@@ -71,6 +74,23 @@ public final class Graph {
     /** Any source, for example a {@link dev.pushback.catalyst.endpoint.ManualSource}. */
     public <T> Feed<T> from(Source<T> source) {
         return new Feed<>(this, flow.source(source));
+    }
+
+    /**
+     * The elements of a {@link Flow.Publisher}, subscribed to when the graph starts. The
+     * publisher is asked for one element at a time, the next only once the graph has moved the
+     * last, so it never runs more than one element ahead (DESIGN N14); a cancel reaches it when
+     * the graph stops reading, and its {@code onError} fails the graph (DESIGN N11).
+     *
+     * <pre>{@code
+     * SubmissionPublisher<String> events = new SubmissionPublisher<>();
+     * graph.from(events).map(String::toUpperCase).to(sink);
+     * graph.start();
+     * events.submit("hello");   // blocks while the graph is behind: submit's own backpressure
+     * }</pre>
+     */
+    public <T> Feed<T> from(Flow.Publisher<? extends T> publisher) {
+        return from(PublisherSource.<T>of(catalyst, "publisher", publisher));
     }
 
     /** Standard input as byte chunks, bridged by a helper thread one chunk ahead (DESIGN N14). */
@@ -228,14 +248,18 @@ public final class Graph {
 
     /**
      * Compiles the graph and starts its fibers on the catalyst. Safe from any thread; the fibers
-     * start in the catalyst's next round.
+     * start in the catalyst's next round. Starting a started graph does nothing more, so a
+     * publisher from {@link Feed#toPublisher()} may start it and the application may too.
      *
      * @return completes when every fiber has ended and every sink has closed, or with the first failure
      */
-    public CompletableFuture<Void> start() {
-        Plan compiled = compile();
-        catalyst.execute(compiled::handleStart);
-        return compiled.completion();
+    public synchronized CompletableFuture<Void> start() {
+        if (started == null) {
+            Plan compiled = compile();
+            catalyst.execute(compiled::handleStart);
+            started = compiled.completion();
+        }
+        return started;
     }
 
     /**

@@ -7,30 +7,30 @@ import java.util.function.BooleanSupplier;
 import dev.pushback.catalyst.Catalyst;
 
 /** Test steps on a catalyst driven by the test thread: no sleeps, no other threads. */
-final class Drive {
+public final class Drive {
     private Drive() {}
 
     /** Runs {@code action} on the catalyst, then the fibers it made ready, in one round. */
-    static void step(Catalyst catalyst, Runnable action) {
+    public static void step(Catalyst catalyst, Runnable action) {
         catalyst.execute(action);
         catalyst.runOnce(0);
     }
 
     /** Reads state on the catalyst thread. */
-    static <T> T read(Catalyst catalyst, Callable<T> query) {
+    public static <T> T read(Catalyst catalyst, Callable<T> query) {
         CompletableFuture<T> result = catalyst.submit(query);
         catalyst.runOnce(0);
         return result.join();
     }
 
-    static void rounds(Catalyst catalyst, int count) {
+    public static void rounds(Catalyst catalyst, int count) {
         for (int i = 0; i < count; i++) {
             catalyst.runOnce(0);
         }
     }
 
     /** Runs rounds (blocking up to 10 ms each) until {@code done}; fails after {@code maxRounds}. */
-    static void until(Catalyst catalyst, int maxRounds, BooleanSupplier done) {
+    public static void until(Catalyst catalyst, int maxRounds, BooleanSupplier done) {
         for (int i = 0; i < maxRounds; i++) {
             if (done.getAsBoolean()) {
                 return;

@@ -157,12 +157,7 @@ public final class BufferEndpoint<T> {
         public T handlePoll() {
             T element = h_elements.pollFirst();
             if (element == null) {
-                if (h_writerFinished) {
-                    handleEnd();
-                } else {
-                    handleClearAvailable();
-                }
-                return null;
+                return handleNothing(h_writerFinished);
             }
             h_current = element;
             catalyst.handleRetain(-bytesOf(element)); // now the one chunk the reading fiber moves

@@ -47,12 +47,7 @@ public final class ChannelSource extends ByteSource {
         if (read > 0) {
             return buffer.flip();
         }
-        if (read < 0) {
-            handleEnd();
-        } else {
-            handleClearAvailable();
-        }
-        return null;
+        return handleNothing(read < 0);
     }
 
     /** The operations the channel's key is registered for now: the frontier of DESIGN N2. */

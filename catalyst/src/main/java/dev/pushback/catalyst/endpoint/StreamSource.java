@@ -187,12 +187,7 @@ public final class StreamSource extends ByteSource {
     protected ByteBuffer handleNextChunk() {
         Filled filled = h_filled.pollFirst();
         if (filled == null) {
-            if (h_inputEnded) {
-                handleEnd();
-            } else {
-                handleClearAvailable();
-            }
-            return null;
+            return handleNothing(h_inputEnded);
         }
         h_current = filled;
         catalyst.handleRetain(-filled.buffer.remaining());
