@@ -520,9 +520,28 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
             }
         }
         for (Fiber fiber : fibers) {
+            Throwable unstartable = handleClosedBeforeStart(fiber);
+            if (unstartable != null) {
+                fiber.handleFail(unstartable);
+                continue;
+            }
             setMasks.accept(fiber);
             handleWake(fiber);
         }
+    }
+
+    /**
+     * Why a fiber cannot start: an endpoint it uses closed before it had a bit (its open failed,
+     * or it was closed already). Such an endpoint has no bit to put in a mask.
+     */
+    private static Throwable handleClosedBeforeStart(Fiber fiber) {
+        for (Endpoint endpoint : fiber.uses()) {
+            if (endpoint.h_bit < 0 && endpoint.handleIsClosed()) {
+                Throwable failure = endpoint.closed().handle((ok, f) -> f).getNow(null);
+                return failure != null ? failure : new IOException(endpoint.name() + " was closed before its graph started");
+            }
+        }
+        return null;
     }
 
     /** Removes a fiber; false when it was already gone. */
