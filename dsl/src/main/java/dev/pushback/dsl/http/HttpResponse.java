@@ -20,6 +20,8 @@ import dev.pushback.dsl.Graph;
 public final class HttpResponse extends Sink<ByteBuffer> {
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    /** A chunk's size line and CRLFs, and the last chunk. */
+    private static final int CHUNK_FRAMING = 32;
 
     private final HttpConnection connection;
     private final Graph graph;
@@ -31,6 +33,7 @@ public final class HttpResponse extends Sink<ByteBuffer> {
     private boolean connected;
 
     private ByteBuffer h_out;
+    private long h_accounted; // pending bytes counted in the catalyst's retained bytes
     private boolean h_headWritten;
     private long h_bodyBytes;
 
@@ -158,11 +161,36 @@ public final class HttpResponse extends Sink<ByteBuffer> {
         }
     }
 
+    /**
+     * The most bytes pending at once: one element framed, with the head and a chunk's framing
+     * beside it (DESIGN N3).
+     */
+    @Override
+    public long retainedBound(long elementBytes) {
+        long head = 128; // status line, Content-Length or Transfer-Encoding, Connection, blank line
+        for (String[] header : headers) {
+            head += header[0].length() + header[1].length() + 4;
+        }
+        return elementBytes + head + CHUNK_FRAMING;
+    }
+
+    @Override
+    public long retainedBound() {
+        return retainedBound(catalyst.pool().chunkSize());
+    }
+
+    @Override
+    public long handlePendingBytes() {
+        return h_accounted;
+    }
+
     /** Writes what is framed; what the socket does not take stays pending and the bit clears. */
     private void handleFlush() throws IOException {
         h_out.flip();
         connection.handleWrite(h_out);
         h_out.compact();
+        catalyst.handleRetain(h_out.position() - h_accounted);
+        h_accounted = h_out.position();
         if (h_out.position() > 0) {
             handleClearAvailable();
             connection.handleWantWrite();
@@ -193,6 +221,8 @@ public final class HttpResponse extends Sink<ByteBuffer> {
 
     @Override
     protected void handleRelease() {
+        catalyst.handleRetain(-h_accounted);
+        h_accounted = 0;
         h_out = null; // the connection's: it outlives the exchange
     }
 }

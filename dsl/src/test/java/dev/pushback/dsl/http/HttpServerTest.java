@@ -35,8 +35,12 @@ class HttpServerTest {
     @TempDir
     Path dir;
 
+    /** The graph of the last exchange with a body, to read its plan's bound and its catalyst's count. */
+    private static volatile dev.pushback.dsl.Graph lastExchange;
+
     /** Echoes a body (with its Content-Length if it had one, else chunked); Hello, World! without one. */
     static void echo(HttpRequest req, HttpResponse res) {
+        lastExchange = req.graph();
         if (req.hasBody()) {
             String length = req.header("Content-Length");
             if (length != null) {
@@ -202,6 +206,11 @@ class HttpServerTest {
             }
             assertThat(sent).as("the server stopped reading: only kernel buffers and one chunk hold the upload")
                 .isLessThan(64L << 20);
+            dev.pushback.dsl.Graph exchange = lastExchange;
+            long bound = exchange.compile().retainedBound();
+            assertThat(exchange.catalyst().peakRetainedBytes()).as("N3: the exchange's retained bytes, bound " + bound)
+                .isPositive() // the response held what the stalled socket did not take
+                .isLessThanOrEqualTo(bound);
             // Now read: everything flows, and the echo is the upload, byte for byte.
             java.security.MessageDigest expected = java.security.MessageDigest.getInstance("SHA-256");
             java.security.MessageDigest actual = java.security.MessageDigest.getInstance("SHA-256");
@@ -238,6 +247,7 @@ class HttpServerTest {
             assertThat(responseHead.toString()).startsWith("HTTP/1.1 200 OK").contains("Content-Length: " + total);
             assertThat(bodyRead).isEqualTo(total);
             assertThat(actual.digest()).isEqualTo(expected.digest());
+            assertThat(exchange.catalyst().peakRetainedBytes()).isLessThanOrEqualTo(bound);
         }
     }
 
