@@ -3,15 +3,10 @@ package dev.pushback.catalyst.endpoint;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.LockSupport;
 
-import org.jctools.queues.SpscArrayQueue;
-
-import dev.pushback.catalyst.ByteSink;
 import dev.pushback.catalyst.Catalyst;
 
 /**
@@ -33,18 +28,13 @@ import dev.pushback.catalyst.Catalyst;
  * what was handed over, then throws the failure. Closing the stream early fails the sink (like a
  * closed pipe), and so the fiber that feeds it.
  */
-public final class InputStreamSink extends ByteSink {
-    private final SpscArrayQueue<Handed> handed = new SpscArrayQueue<>(2);
-    private final ArrayDeque<Handed> h_free = new ArrayDeque<>(2);
+public final class InputStreamSink extends BridgeSink {
     private final Reader reader = new Reader();
-    private int h_inFlight;
-    private long h_inFlightBytes;
     private volatile Thread readingThread;
-    private volatile long expectedElementBytes;
 
     private InputStreamSink(Catalyst catalyst, String name) {
         super(catalyst, name);
-        closed().whenComplete((ok, failure) -> wakeReader());
+        closed().whenComplete((ok, failure) -> handleHandedOver()); // wakes a reader waiting for data
     }
 
     public static InputStreamSink of(Catalyst catalyst, String name) {
@@ -57,117 +47,17 @@ public final class InputStreamSink extends ByteSink {
     }
 
     @Override
-    public void expectElementBytes(long elementBytes) {
-        expectedElementBytes = Math.max(expectedElementBytes, elementBytes);
-    }
-
-    /** A buffer holds one whole element: a hand-off per element, not per chunk. */
-    private int bufferSize() {
-        return (int) Math.max(catalyst.pool().chunkSize(), Math.min(Integer.MAX_VALUE, expectedElementBytes));
-    }
-
-    /** Two buffers in the reader's hands plus one pending chunk. */
-    @Override
-    public long retainedBound() {
-        return 2L * bufferSize() + catalyst.pool().chunkSize();
-    }
-
-    /** Two buffers in the reader's hands plus one pending element. */
-    @Override
-    public long retainedBound(long elementBytes) {
-        return 2L * Math.max(bufferSize(), elementBytes) + elementBytes;
-    }
-
-    @Override
-    public long ownedBufferBytes() {
-        return 2L * bufferSize();
-    }
-
-    @Override
-    protected void handleOpen() {
-        int size = bufferSize();
-        h_free.add(new Handed(ByteBuffer.allocateDirect(size)));
-        h_free.add(new Handed(ByteBuffer.allocateDirect(size)));
-    }
-
-    @Override
-    protected int handleWrite(ByteBuffer source) {
-        Handed free = h_free.pollFirst();
-        if (free == null) {
-            return 0;
-        }
-        ByteBuffer buffer = free.buffer;
-        int length = Math.min(source.remaining(), buffer.capacity());
-        int limit = source.limit();
-        source.limit(source.position() + length);
-        buffer.clear();
-        buffer.put(source).flip();
-        source.limit(limit);
-        h_inFlight++;
-        h_inFlightBytes += length;
-        catalyst.handleRetain(length);
-        handed.offer(free);
-        wakeReader();
-        if (h_free.isEmpty()) {
-            handleClearAvailable();
-        }
-        return length;
-    }
-
-    private void wakeReader() {
+    void handleHandedOver() {
         Thread thread = readingThread;
         if (thread != null) {
             LockSupport.unpark(thread);
         }
     }
 
-    @Override
-    protected void handleArmDrain() {
-        // the reader gives back every buffer it has read; nothing to register
-    }
-
-    @Override
-    protected boolean handleHasPending() {
-        return super.handleHasPending() || h_inFlight > 0;
-    }
-
-    @Override
-    protected void handleRelease() throws Exception {
-        super.handleRelease();
-        catalyst.handleRetain(-h_inFlightBytes); // the reader's buffers are its own now
-        h_inFlightBytes = 0;
-    }
-
-    /** A buffer and its given-back task, made once: nothing is allocated per chunk. */
-    private final class Handed implements Runnable {
-        final ByteBuffer buffer;
-
-        Handed(ByteBuffer buffer) {
-            this.buffer = buffer;
-        }
-
-        @Override
-        public void run() {
-            if (handleIsClosed()) {
-                return;
-            }
-            h_inFlight--;
-            h_inFlightBytes -= buffer.limit();
-            catalyst.handleRetain(-buffer.limit());
-            h_free.addLast(this);
-            if (InputStreamSink.super.handleHasPending()) {
-                handleDrain();
-            } else {
-                handleSetAvailable();
-                handleFinishIfDrained();
-            }
-        }
-    }
-
     /** The reader's side; used by one thread at a time, like any InputStream. */
     private final class Reader extends InputStream {
         private final byte[] one = new byte[1];
-        private Handed current;
+        private HandOff current;
         private boolean closedByReader;
 
         @Override
@@ -184,7 +74,7 @@ public final class InputStreamSink extends ByteSink {
             if (length == 0) {
                 return 0;
             }
-            Handed chunk = awaitChunk();
+            HandOff chunk = awaitChunk();
             if (chunk == null) {
                 return -1;
             }
@@ -192,7 +82,7 @@ public final class InputStreamSink extends ByteSink {
             chunk.buffer.get(bytes, offset, count);
             if (!chunk.buffer.hasRemaining()) {
                 current = null;
-                giveBack(chunk);
+                chunk.giveBack(); // false only once the catalyst is gone, whose close completed the sink
             }
             return count;
         }
@@ -203,10 +93,10 @@ public final class InputStreamSink extends ByteSink {
         }
 
         /** The chunk being read, waiting for one if needed; null at the end of input. */
-        private Handed awaitChunk() throws IOException {
+        private HandOff awaitChunk() throws IOException {
             readingThread = Thread.currentThread();
             while (current == null) {
-                current = handed.poll();
+                current = takeHanded();
                 if (current != null) {
                     break;
                 }
@@ -225,14 +115,6 @@ public final class InputStreamSink extends ByteSink {
                 }
             }
             return current;
-        }
-
-        private void giveBack(Handed chunk) {
-            try {
-                catalyst.execute(chunk);
-            } catch (RejectedExecutionException closedCatalyst) {
-                // the catalyst is gone; its close completed the sink already
-            }
         }
 
         @Override
