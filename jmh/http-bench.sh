@@ -84,11 +84,12 @@ command_of() {
 # start SERVER: runs it on port 0 and waits for "listening on HOST:PORT"
 start() {
     local log="$DIR/$1.log"
+    : > "$log"
     # shellcheck disable=SC2086
     $(command_of "$1") --host 127.0.0.1 --port 0 > "$log" 2>&1 &
     PID[$1]=$!
     for _ in $(seq 200); do
-        ADDR[$1]=$(sed -n 's/^listening on \([^ ]*:[0-9]*\)$/\1/p' "$log")
+        ADDR[$1]=$(sed -n 's/^listening on \([^ ]*:[0-9]*\)$/\1/p' "$log" || true)
         [[ -n "${ADDR[$1]}" ]] && return 0
         kill -0 "${PID[$1]}" 2> /dev/null || break
         sleep 0.1

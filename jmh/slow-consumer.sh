@@ -4,14 +4,15 @@
 #
 #   1. start it on 127.0.0.1 port 0 and warm it up (jmh/http/slow-upload.py --warmup: 1 MiB POSTs
 #      echoed and read back, and GETs, on one connection);
-#   2. reset its peak RSS (echo 5 > /proc/PID/clear_refs) and read its VmRSS: the baseline;
+#   2. reset its peak RSS (echo 5 > /proc/PID/clear_refs: VmHWM becomes the current RSS), the baseline;
 #   3. run jmh/http/slow-upload.py: one connection, `POST /` with Content-Length $BYTES, the body
 #      sent as fast as the server takes it, the response never read, until all is sent, nothing
 #      has gone out for $STALL seconds, or the server's VmRSS passes $RSS_LIMIT;
 #   4. read VmHWM (the peak RSS since the reset) and stop the server.
 #
 # It prints, per server, the bytes the client got out, why it stopped, and the peak RSS growth
-# over the baseline. What the client sent but the server did not buffer sits in the kernel: the
+# over the baseline (the kernel's RSS counters are approximate to a few hundred KiB: a growth of
+# -0.2 MiB is 0). What the client sent but the server did not buffer sits in the kernel: the
 # client's send buffer, the server's receive and send buffers, the client's receive buffer.
 #
 # Servers: ours (examples' echo-server --workers 1), node (jmh/http/node-echo.js: res.write()
@@ -48,7 +49,7 @@ EXAMPLES_JAR="$ROOT/examples/target/pushback-examples.jar"
 PUSHBACK_ECHO_CMD=${PUSHBACK_ECHO_CMD:-"$JAVA $JAVA_OPTS -jar $EXAMPLES_JAR echo-server --workers 1"}
 CLIENT="$ROOT/jmh/http/slow-upload.py"
 
-available=$(awk '/^MemAvailable:/ { printf "%d", $2 * 1024 }' /proc/meminfo)
+available=$(($(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo) * 1024))
 RSS_LIMIT=${RSS_LIMIT:-$((8 * 1024 * 1024 * 1024))}
 if (( RSS_LIMIT > available / 2 )); then
     RSS_LIMIT=$((available / 2))
@@ -103,12 +104,13 @@ RESULTS="$DIR/results"
 for s in $SERVERS; do
     log="$DIR/$s.log"
     cmd=$(command_of "$s")
+    : > "$log"
     # shellcheck disable=SC2086
     $cmd --host 127.0.0.1 --port 0 > "$log" 2>&1 &
     SERVER_PID=$!
     addr=""
     for _ in $(seq 200); do
-        addr=$(sed -n 's/^listening on \([^ ]*:[0-9]*\)$/\1/p' "$log")
+        addr=$(sed -n 's/^listening on \([^ ]*:[0-9]*\)$/\1/p' "$log" || true)
         [[ -n "$addr" ]] && break
         kill -0 "$SERVER_PID" 2> /dev/null || break
         sleep 0.1
@@ -123,7 +125,7 @@ for s in $SERVERS; do
     "$PYTHON" "$CLIENT" --port "$port" --warmup 200
     sleep 1
     echo 5 > "/proc/$SERVER_PID/clear_refs"
-    base=$(status_kib "$SERVER_PID" VmRSS)
+    base=$(status_kib "$SERVER_PID" VmHWM)  # the RSS at the reset
     line=$("$PYTHON" "$CLIENT" --port "$port" --bytes "$BYTES" --stall "$STALL" --pid "$SERVER_PID" --rss-limit "$RSS_LIMIT")
     sleep 0.5
     if kill -0 "$SERVER_PID" 2> /dev/null; then
