@@ -117,6 +117,7 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
     int h_openEndpoints;
     private final ArrayDeque<Fiber> h_ready = new ArrayDeque<>();
     private final List<Fiber> h_fibers = new ArrayList<>();
+    private final ArrayList<Runnable> h_roundEnd = new ArrayList<>();
     // Insertion-ordered, O(1) removal: an endpoint closing must not cost O(endpoints) (C5).
     private final Set<Endpoint> h_bound = new LinkedHashSet<>();
     private final DeadlineTimerWheel h_wheel;
@@ -360,7 +361,7 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("select failed", e);
         }
-        work += selected + handleRunFibers();
+        work += selected + handleRunFibers() + handleRunRoundEnd();
         if (h_keysCancelled) {
             handleFlushCancelledKeys();
         }
@@ -422,7 +423,7 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
     /** A round without a select, for a host that polls: tasks, due timers, ready fibers. */
     int handleHostedRound() {
         h_rounds++;
-        int work = handleRunTasks() + handleExpireTimers() + handleRunFibers();
+        int work = handleRunTasks() + handleExpireTimers() + handleRunFibers() + handleRunRoundEnd();
         handleCloseIfRequested();
         return work;
     }
@@ -462,6 +463,28 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
             fiber.h_queued = true;
             h_ready.addLast(fiber);
         }
+    }
+
+    /**
+     * Runs {@code action} once at the end of this round, after the ready fibers: for work that
+     * gathers what the round produced, such as one socket write for several framed responses.
+     */
+    public void handleAtRoundEnd(Runnable action) {
+        assert handleAssertOwner();
+        h_roundEnd.add(action);
+    }
+
+    private int handleRunRoundEnd() {
+        int count = h_roundEnd.size();
+        for (int i = 0; i < h_roundEnd.size(); i++) { // an action may add another, which runs too
+            try {
+                h_roundEnd.get(i).run();
+            } catch (Throwable t) {
+                config.errors().accept("round-end action failed", t);
+            }
+        }
+        h_roundEnd.clear();
+        return count;
     }
 
     /**

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class SyscallTrace {
     /** Calls the JVM makes on any thread for its own sake: safepoints, signals, memory. */
-    static final Set<String> JVM_HOUSEKEEPING = Set.of("futex", "sched_yield", "rt_sigreturn", "madvise", "mprotect");
+    static final Set<String> JVM_HOUSEKEEPING = Set.of("futex", "sched_yield", "rt_sigreturn", "madvise", "mprotect", "gettid");
 
     private static final String MARK = "/pushback-syscall-trace-mark";
 

@@ -21,7 +21,13 @@ import dev.pushback.dsl.Graph;
  * buffer until the current response is done. Exchanges run one at a time.
  */
 final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
-    private enum State { IDLE, EXCHANGE, SKIPPING_BODY, CLOSED }
+    private enum State { IDLE, EXCHANGE, SKIPPING_BODY, CLOSING, CLOSED }
+
+    /**
+     * Framed response bytes gathered before a write: beyond this, they are written at once rather
+     * than at the end of the round.
+     */
+    static final int COALESCE_BYTES = 32 * 1024;
 
     private final Catalyst catalyst;
     private final SocketChannel socket;
@@ -46,6 +52,10 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
     private BodySource h_body;
     private HttpResponse h_response;
     private boolean h_closeAfter;
+    private boolean h_outBlocked; // the socket refused framed bytes: waiting for OP_WRITE
+    private boolean h_flushQueued;
+    private long h_outAccounted; // framed bytes counted in the catalyst's retained bytes
+    private final Runnable h_flushAtRoundEnd = this::handleFlushAndResume;
 
     HttpConnection(Catalyst catalyst, SocketChannel socket, Runnable releaseSlot, HttpServer.Handler handler,
                    HttpServer.Options options, java.util.Set<HttpConnection> registry) {
@@ -61,6 +71,9 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
 
     void handleStart() {
         try {
+            // Responses are written whole as soon as they are framed: waiting for the client's
+            // ACK (Nagle) would cost a pipelined response a delayed-ACK timeout (~40 ms).
+            socket.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
             h_interest = catalyst.handleRegister(socket, this);
             h_in = catalyst.pool().handleAcquire().flip(); // read mode, empty
             h_out = ByteBuffer.allocateDirect(catalyst.pool().chunkSize() + 8192);
@@ -114,13 +127,17 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
             return;
         }
         h_interest.handleRemoveOps(readyOps);
-        if ((readyOps & SelectionKey.OP_WRITE) != 0 && h_response != null) {
-            h_response.handleWritable();
+        if ((readyOps & SelectionKey.OP_WRITE) != 0) {
+            handleFlushAndResume();
         }
         if ((readyOps & SelectionKey.OP_READ) != 0) {
             switch (h_state) {
                 case IDLE -> handleIdle();
-                case SKIPPING_BODY -> handleSkipBody();
+                case SKIPPING_BODY -> {
+                    if (handleSkipBody()) {
+                        handleIdle();
+                    }
+                }
                 case EXCHANGE -> {
                     if (h_body != null) {
                         h_body.handleReadable();
@@ -143,6 +160,9 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
     private void handleIdle() {
         try {
             while (h_state == State.IDLE) {
+                if (h_outBlocked) {
+                    return; // a client that does not read its responses gets no more of them (N1)
+                }
                 if (h_in.hasRemaining()) {
                     parser.feed(h_in);
                     if (h_error != null) {
@@ -151,7 +171,9 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
                     }
                     if (h_head != null) {
                         handleCancelTimer();
-                        handleExchange();
+                        if (handleExchange() && handleEndExchange(null)) {
+                            continue; // answered at once: the next pipelined head, in the same round
+                        }
                         return;
                     }
                     continue;
@@ -223,7 +245,13 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
 
     // ---------------------------------------------------------------- exchanges
 
-    private void handleExchange() {
+    /**
+     * Starts an exchange: calls the handler, then runs the exchange's graph, or, when the handler
+     * used none and its response is whole (a {@code send}, or no body), frames it at once.
+     *
+     * @return true when the exchange is answered already
+     */
+    private boolean handleExchange() throws IOException {
         RequestHead head = h_head;
         h_state = State.EXCHANGE;
         h_closeAfter = !head.keepAlive();
@@ -236,22 +264,36 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
         CompletableFuture<Void> done;
         try {
             handler.handle(request, h_response);
-            if (!h_response.connected()) {
-                ManualSource<ByteBuffer> nothing = new ManualSource<>(catalyst, "no body");
-                nothing.handleFinish();
-                nothing.handleSetReadable(true); // polled once, to see the end
-                graph.from(nothing).to(h_response); // an empty response: just the head
+        } catch (Exception e) {
+            handleExchangeDone(e);
+            return false;
+        }
+        if (h_response.whole() && !request.graphUsed()) {
+            h_response.handleFrameWhole();
+            return true;
+        }
+        try {
+            if (h_response.whole()) {
+                h_response.handleConnectWhole();
             }
             done = graph.start();
         } catch (Exception e) {
             done = CompletableFuture.failedFuture(e);
         }
         done.whenComplete((ok, failure) -> catalyst.execute(() -> handleExchangeDone(failure)));
+        return false;
     }
 
     private void handleExchangeDone(Throwable failure) {
+        if (handleEndExchange(failure)) {
+            handleIdle();
+        }
+    }
+
+    /** Ends the current exchange; true when the connection is idle again and may parse the next head. */
+    private boolean handleEndExchange(Throwable failure) {
         if (h_state == State.CLOSED) {
-            return;
+            return false;
         }
         HttpResponse response = h_response;
         h_response = null;
@@ -264,93 +306,165 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
             } else {
                 handleCloseConnection(); // the head is out: a broken body can only end the connection
             }
-            return;
+            return false;
         }
         if (h_closeAfter) {
-            handleCloseConnection();
-            return;
+            handleCloseAfterOutput();
+            return false;
         }
         h_state = State.SKIPPING_BODY;
-        handleSkipBody();
+        return handleSkipBody();
     }
 
-    /** Reads and drops what the handler left of the request body, then waits for the next head. */
-    private void handleSkipBody() {
+    /** Reads and drops what the handler left of the request body; true once it is all gone. */
+    private boolean handleSkipBody() {
         try {
             while (!h_requestEnded) {
                 if (h_in.hasRemaining()) {
                     parser.feed(h_in);
                     if (h_error != null) {
                         handleRefuse(h_error.status(), h_error.reason());
-                        return;
+                        return false;
                     }
                     continue;
                 }
                 int read = handleFill();
                 if (read == 0) {
                     handleWantRead();
-                    return;
+                    return false;
                 }
                 if (read < 0) {
                     handleCloseConnection();
-                    return;
+                    return false;
                 }
             }
         } catch (IOException e) {
             handleCloseConnection();
-            return;
+            return false;
         }
         h_requestEnded = false;
         h_state = State.IDLE;
-        handleIdle();
+        return true;
     }
 
     // ---------------------------------------------------------------- writing and closing
 
     /**
      * The client waits for {@code 100 Continue} before sending the body: sent when the exchange
-     * first reads the body, so a handler that never reads it never asks for it. Nothing else has
-     * been written yet (the response follows the body it echoes), and 25 bytes fit any socket buffer.
+     * first reads the body, so a handler that never reads it never asks for it.
      */
     private void handleSendContinue() throws IOException {
         if (h_response != null && h_response.handleHeadWritten()) {
             return; // the final response is already out: too late to ask for the body
         }
-        ByteBuffer interim = ByteBuffer.wrap("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-        while (interim.hasRemaining()) {
-            if (socket.write(interim) == 0) {
-                throw new IOException("cannot send 100 Continue: the client does not read");
+        handleOutput(CONTINUE.length).put(CONTINUE);
+        handleFlushOutput(); // now: the client waits for it before it sends what this poll reads
+    }
+
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+
+    /** The output buffer, in write mode, with room for {@code bytes} more. */
+    ByteBuffer handleOutput(int bytes) {
+        if (h_out.remaining() < bytes) {
+            ByteBuffer larger = ByteBuffer.allocateDirect(h_out.position() + bytes + 4096);
+            h_out.flip();
+            larger.put(h_out);
+            h_out = larger;
+        }
+        return h_out;
+    }
+
+    /**
+     * Bytes were framed: they are written at the end of the round, with whatever else the round
+     * frames (pipelined responses share one write), or now once enough have gathered.
+     *
+     * @return false when the socket refused bytes: nothing more should be framed until it takes them
+     */
+    boolean handleFramed() throws IOException {
+        handleAccountOutput();
+        if (h_out.position() >= COALESCE_BYTES) {
+            return handleFlushOutput();
+        }
+        if (!h_flushQueued && h_out.position() > 0) {
+            h_flushQueued = true;
+            catalyst.handleAtRoundEnd(h_flushAtRoundEnd);
+        }
+        return !h_outBlocked;
+    }
+
+    boolean handleOutputBlocked() {
+        return h_outBlocked;
+    }
+
+    /** Writes what is framed; false when the socket did not take it all (then it waits for OP_WRITE). */
+    private boolean handleFlushOutput() throws IOException {
+        if (h_out.position() > 0) {
+            h_out.flip();
+            try {
+                socket.write(h_out);
+            } finally {
+                h_out.compact();
+                handleAccountOutput();
+            }
+        }
+        h_outBlocked = h_out.position() > 0;
+        if (h_outBlocked) {
+            handleWantWrite();
+        }
+        return !h_outBlocked;
+    }
+
+    /** At the end of a round, or when the socket is writable: writes, then resumes what waited for it. */
+    private void handleFlushAndResume() {
+        h_flushQueued = false;
+        if (h_state == State.CLOSED) {
+            return;
+        }
+        boolean wasBlocked = h_outBlocked;
+        try {
+            if (!handleFlushOutput()) {
+                return;
+            }
+        } catch (IOException e) {
+            HttpResponse response = h_response;
+            if (response != null) {
+                response.handleClose(e); // its exchange fails; the client is gone
+            }
+            handleCloseConnection();
+            return;
+        }
+        if (h_state == State.CLOSING) {
+            handleCloseConnection();
+        } else if (wasBlocked) {
+            if (h_response != null) {
+                h_response.handleWritable();
+            }
+            if (h_state == State.IDLE) {
+                handleIdle();
             }
         }
     }
 
-    void handleWrite(ByteBuffer bytes) throws IOException {
-        socket.write(bytes);
+    private void handleAccountOutput() {
+        catalyst.handleRetain(h_out.position() - h_outAccounted);
+        h_outAccounted = h_out.position();
     }
 
-    ByteBuffer handleOutputBuffer() {
-        return h_out.clear();
+    /** Writes everything framed, then closes (with a FIN first, so the client reads it all). */
+    private void handleCloseAfterOutput() {
+        h_state = State.CLOSING;
+        handleCancelTimer();
+        handleFlushAndResume();
     }
 
-    ByteBuffer handleGrowOutput(int capacity) {
-        ByteBuffer larger = ByteBuffer.allocateDirect(capacity + 4096);
-        h_out.flip();
-        larger.put(h_out);
-        h_out = larger;
-        return larger;
-    }
-
-    /** A request the server will not serve: the status, then the connection closes. */
+    /** A request the server will not serve: the status after what is already framed, then the connection closes. */
     private void handleRefuse(int status, String reason) {
         String response = "HTTP/1.1 " + status + " " + Reasons.of(status) + "\r\nContent-Type: text/plain\r\n"
             + "Content-Length: " + (reason.length() + 1) + "\r\nConnection: close\r\n\r\n" + reason + "\n";
-        try {
-            socket.write(ByteBuffer.wrap(response.getBytes(StandardCharsets.ISO_8859_1))); // small: fits the socket buffer
-            socket.shutdownOutput();
-        } catch (IOException ignored) {
-            // the client is gone: nothing to tell it
-        }
-        handleCloseConnection();
+        byte[] bytes = response.getBytes(StandardCharsets.ISO_8859_1);
+        handleOutput(bytes.length).put(bytes);
+        handleAccountOutput();
+        handleCloseAfterOutput();
     }
 
     /** The server's grace period is over: the connection closes whatever it was doing. */
@@ -366,9 +480,20 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
         if (h_state == State.CLOSED) {
             return;
         }
+        if (h_state == State.CLOSING) {
+            try {
+                socket.shutdownOutput(); // a FIN before the close: unread input then cannot reset what was sent
+            } catch (IOException ignored) {
+                // the client is gone
+            }
+        }
         h_state = State.CLOSED;
         registry.remove(this);
         handleCancelTimer();
+        if (h_out != null) {
+            catalyst.handleRetain(-h_outAccounted);
+            h_outAccounted = 0;
+        }
         try {
             if (h_interest != null) {
                 catalyst.handleDeregister(h_interest);

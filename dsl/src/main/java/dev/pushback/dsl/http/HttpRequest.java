@@ -15,6 +15,7 @@ public final class HttpRequest {
     private final Graph graph;
     private final HttpConnection.BodySource body;
     private boolean bodyTaken;
+    private boolean graphUsed;
 
     HttpRequest(RequestHead head, Graph graph, HttpConnection.BodySource body) {
         this.head = head;
@@ -50,6 +51,7 @@ public final class HttpRequest {
 
     /** The exchange's graph, for sources and stages beyond the body. */
     public Graph graph() {
+        graphUsed = true;
         return graph;
     }
 
@@ -59,6 +61,12 @@ public final class HttpRequest {
             throw new IllegalStateException("the body is already connected");
         }
         bodyTaken = true;
+        graphUsed = true;
         return graph.from(body);
+    }
+
+    /** Whether the handler used the exchange's graph (took the body, or the graph itself). */
+    boolean graphUsed() {
+        return graphUsed;
     }
 }

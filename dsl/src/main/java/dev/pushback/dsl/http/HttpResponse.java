@@ -14,8 +14,9 @@ import dev.pushback.dsl.Graph;
 /**
  * The response of an exchange: a byte sink. Its head goes out with the first body bytes (or at
  * the end): with {@code Content-Length} when the handler set one, else chunked. It is writable
- * while the socket is, so whatever feeds it moves at the client's pace (DESIGN N1); what the socket
- * does not take at once is its one pending element.
+ * while the socket is, so whatever feeds it moves at the client's pace (DESIGN N1). Bytes are
+ * framed into the connection's output, which writes them once per round, so pipelined responses
+ * share a write.
  */
 public final class HttpResponse extends Sink<ByteBuffer> {
     private static final byte[] CRLF = {'\r', '\n'};
@@ -32,8 +33,7 @@ public final class HttpResponse extends Sink<ByteBuffer> {
     private long contentLength = -1;
     private boolean connected;
 
-    private ByteBuffer h_out;
-    private long h_accounted; // pending bytes counted in the catalyst's retained bytes
+    private byte[] whole;
     private boolean h_headWritten;
     private long h_bodyBytes;
 
@@ -67,17 +67,15 @@ public final class HttpResponse extends Sink<ByteBuffer> {
         return this;
     }
 
-    /** Sends {@code body} (UTF-8) as the whole response body, with its length. */
+    /**
+     * Sends {@code body} (UTF-8) as the whole response body, with its length. When the handler
+     * uses no graph (no request body, no other stage), the response is framed at once, without
+     * compiling one.
+     */
     public void send(String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         header("Content-Length", Integer.toString(bytes.length));
-        ManualSource<ByteBuffer> source = new ManualSource<>(catalyst, "body");
-        catalyst.execute(() -> {
-            source.handlePush(ByteBuffer.wrap(bytes));
-            source.handleFinish();
-            source.handleSetReadable(true);
-        });
-        graph.from(source).to(this);
+        whole = bytes;
         connected = true;
     }
 
@@ -85,13 +83,38 @@ public final class HttpResponse extends Sink<ByteBuffer> {
         return connected;
     }
 
-    boolean handleHeadWritten() {
-        return h_headWritten;
+    /** Whether the whole body is known already: given by {@link #send}, or none at all. */
+    boolean whole() {
+        return whole != null || !connected;
     }
 
-    @Override
-    protected void handleOpen() {
-        h_out = connection.handleOutputBuffer();
+    /** Frames the head and the whole body into the connection's output, with no graph (the fast path). */
+    void handleFrameWhole() throws IOException {
+        byte[] body = whole != null ? whole : new byte[0];
+        if (contentLength < 0) {
+            contentLength = body.length;
+        }
+        h_bodyBytes = body.length;
+        handleWriteHead(body.length);
+        if (!headRequest) {
+            connection.handleOutput(body.length).put(body);
+        }
+        connection.handleFramed();
+    }
+
+    /** The handler used the graph as well: the whole body goes through it, behind the rest. */
+    void handleConnectWhole() {
+        ManualSource<ByteBuffer> source = new ManualSource<>(catalyst, "body");
+        if (whole != null) {
+            source.handlePush(ByteBuffer.wrap(whole));
+        }
+        source.handleFinish();
+        source.handleSetReadable(true); // polled once more, to see the end
+        graph.from(source).to(this);
+    }
+
+    boolean handleHeadWritten() {
+        return h_headWritten;
     }
 
     @Override
@@ -101,41 +124,42 @@ public final class HttpResponse extends Sink<ByteBuffer> {
         if (contentLength >= 0 && h_bodyBytes > contentLength) {
             throw new IOException("response body longer than its Content-Length " + contentLength);
         }
-        handleEnsureRoom(length + 512);
         if (!h_headWritten) {
-            handleWriteHead();
+            handleWriteHead(length);
         }
         if (!headRequest && length > 0) {
             if (contentLength < 0) {
-                h_out.put(Long.toHexString(length).getBytes(StandardCharsets.ISO_8859_1)).put(CRLF);
-                h_out.put(chunk).put(CRLF);
+                connection.handleOutput(length + CHUNK_FRAMING)
+                    .put(Long.toHexString(length).getBytes(StandardCharsets.ISO_8859_1)).put(CRLF).put(chunk).put(CRLF);
             } else {
-                h_out.put(chunk);
+                connection.handleOutput(length).put(chunk);
             }
         } else {
             chunk.position(chunk.limit());
         }
-        handleFlush();
+        if (!connection.handleFramed()) {
+            handleClearAvailable(); // the socket takes no more: wait until it does (DESIGN N1)
+        }
     }
 
     @Override
     protected void handleInputEnded() throws IOException {
-        handleEnsureRoom(LAST_CHUNK.length + 512);
         if (!h_headWritten) {
             if (contentLength < 0) {
                 contentLength = 0; // nothing was sent: an empty body, not a chunked one
             }
-            handleWriteHead();
+            handleWriteHead(0);
         } else if (contentLength < 0 && !headRequest) {
-            h_out.put(LAST_CHUNK);
+            connection.handleOutput(LAST_CHUNK.length).put(LAST_CHUNK);
         }
         if (contentLength >= 0 && h_bodyBytes < contentLength && !headRequest) {
             throw new IOException("response body shorter than its Content-Length " + contentLength);
         }
-        handleFlush();
+        connection.handleFramed();
     }
 
-    private void handleWriteHead() {
+    /** Frames the head, with room for {@code bodyBytes} after it. */
+    private void handleWriteHead(int bodyBytes) {
         StringBuilder head = new StringBuilder(128).append("HTTP/1.1 ").append(status).append(' ')
             .append(Reasons.of(status)).append("\r\n");
         for (String[] header : headers) {
@@ -150,20 +174,14 @@ public final class HttpResponse extends Sink<ByteBuffer> {
             head.append("Connection: close\r\n");
         }
         head.append("\r\n");
-        handleEnsureRoom(head.length());
-        h_out.put(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+        byte[] bytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
+        connection.handleOutput(bytes.length + bodyBytes + CHUNK_FRAMING).put(bytes);
         h_headWritten = true;
     }
 
-    private void handleEnsureRoom(int bytes) {
-        if (h_out.remaining() < bytes) {
-            h_out = connection.handleGrowOutput(h_out.position() + bytes);
-        }
-    }
-
     /**
-     * The most bytes pending at once: one element framed, with the head and a chunk's framing
-     * beside it (DESIGN N3).
+     * The most bytes held at once: earlier responses framed and not yet written, then one element
+     * framed, with the head and a chunk's framing beside it (DESIGN N3).
      */
     @Override
     public long retainedBound(long elementBytes) {
@@ -171,7 +189,7 @@ public final class HttpResponse extends Sink<ByteBuffer> {
         for (String[] header : headers) {
             head += header[0].length() + header[1].length() + 4;
         }
-        return elementBytes + head + CHUNK_FRAMING;
+        return HttpConnection.COALESCE_BYTES + elementBytes + head + CHUNK_FRAMING;
     }
 
     @Override
@@ -179,50 +197,18 @@ public final class HttpResponse extends Sink<ByteBuffer> {
         return retainedBound(catalyst.pool().chunkSize());
     }
 
-    @Override
-    public long handlePendingBytes() {
-        return h_accounted;
-    }
-
-    /** Writes what is framed; what the socket does not take stays pending and the bit clears. */
-    private void handleFlush() throws IOException {
-        h_out.flip();
-        connection.handleWrite(h_out);
-        h_out.compact();
-        catalyst.handleRetain(h_out.position() - h_accounted);
-        h_accounted = h_out.position();
-        if (h_out.position() > 0) {
-            handleClearAvailable();
-            connection.handleWantWrite();
-        }
-    }
-
-    /** The socket can take bytes again. */
+    /** The socket can take bytes again, and took what was framed. */
     void handleWritable() {
         if (handleIsClosed()) {
             return;
         }
-        try {
-            handleFlush();
-        } catch (IOException e) {
-            handleClose(e);
-            return;
-        }
-        if (h_out.position() == 0) {
-            handleSetAvailable();
-            handleFinishIfDrained();
-        }
+        handleSetAvailable();
+        handleFinishIfDrained();
     }
 
+    /** Pending: the socket refused framed bytes; the exchange is done only once they are out. */
     @Override
     protected boolean handleHasPending() {
-        return h_out != null && h_out.position() > 0;
-    }
-
-    @Override
-    protected void handleRelease() {
-        catalyst.handleRetain(-h_accounted);
-        h_accounted = 0;
-        h_out = null; // the connection's: it outlives the exchange
+        return connection.handleOutputBlocked();
     }
 }
