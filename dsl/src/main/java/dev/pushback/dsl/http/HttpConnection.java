@@ -52,6 +52,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
     private BodySource h_body;
     private HttpResponse h_response;
     private boolean h_closeAfter;
+    private boolean h_readShort;
     private boolean h_outBlocked; // the socket refused framed bytes: waiting for OP_WRITE
     private boolean h_flushQueued;
     private long h_outAccounted; // framed bytes counted in the catalyst's retained bytes
@@ -111,11 +112,23 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
 
     // ---------------------------------------------------------------- reading
 
-    /** Reads into the read buffer: bytes read, 0 when none are there now, -1 at end of stream. */
+    /**
+     * Reads into the read buffer: bytes read, 0 when none are there now, -1 at end of stream.
+     * After a read that did not fill the room it had, the socket is most likely drained: the next
+     * fill waits for readiness instead of trying, which saves a read that would find nothing. The
+     * selector is level-triggered, so bytes that did arrive are reported at once.
+     */
     private int handleFill() throws IOException {
+        if (h_readShort) {
+            h_readShort = false;
+            return 0;
+        }
         h_in.compact();
         try {
-            return socket.read(h_in);
+            int room = h_in.remaining();
+            int read = socket.read(h_in);
+            h_readShort = read >= 0 && read < room;
+            return read;
         } finally {
             h_in.flip();
         }
