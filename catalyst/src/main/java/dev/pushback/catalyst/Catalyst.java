@@ -117,7 +117,8 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
     int h_openEndpoints;
     private final ArrayDeque<Fiber> h_ready = new ArrayDeque<>();
     private final List<Fiber> h_fibers = new ArrayList<>();
-    private final ArrayList<Runnable> h_roundEnd = new ArrayList<>();
+    private ArrayList<Runnable> h_roundEnd = new ArrayList<>();
+    private ArrayList<Runnable> h_roundEndSpare = new ArrayList<>();
     // Insertion-ordered, O(1) removal: an endpoint closing must not cost O(endpoints) (C5).
     private final Set<Endpoint> h_bound = new LinkedHashSet<>();
     private final DeadlineTimerWheel h_wheel;
@@ -345,7 +346,7 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
         int work = handleRunTasks() + handleExpireTimers();
         int selected;
         try {
-            if (work > 0 || !h_ready.isEmpty() || timeoutMillis == 0 || closeRequested) {
+            if (work > 0 || !h_ready.isEmpty() || !h_roundEnd.isEmpty() || timeoutMillis == 0 || closeRequested) {
                 selected = selector.selectNow(h_onSelected);
             } else {
                 long wait = handleSelectTimeout(timeoutMillis);
@@ -430,7 +431,7 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
 
     /** Nanoseconds the thread running the catalyst may block: 0 when work waits, MAX_VALUE when no timer. */
     long handleWaitNanos() {
-        if (!tasks.isEmpty() || !h_ready.isEmpty() || closeRequested) {
+        if (!tasks.isEmpty() || !h_ready.isEmpty() || !h_roundEnd.isEmpty() || closeRequested) {
             return 0;
         }
         if (h_wheel.timerCount() == 0) {
@@ -468,6 +469,7 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
     /**
      * Runs {@code action} once at the end of this round, after the ready fibers: for work that
      * gathers what the round produced, such as one socket write for several framed responses.
+     * Added by a round-end action, it runs at the end of the next round, which does not block.
      */
     public void handleAtRoundEnd(Runnable action) {
         assert handleAssertOwner();
@@ -476,14 +478,20 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
 
     private int handleRunRoundEnd() {
         int count = h_roundEnd.size();
-        for (int i = 0; i < h_roundEnd.size(); i++) { // an action may add another, which runs too
+        if (count == 0) {
+            return 0;
+        }
+        ArrayList<Runnable> running = h_roundEnd;
+        h_roundEnd = h_roundEndSpare;
+        for (int i = 0; i < count; i++) {
             try {
-                h_roundEnd.get(i).run();
+                running.get(i).run();
             } catch (Throwable t) {
                 config.errors().accept("round-end action failed", t);
             }
         }
-        h_roundEnd.clear();
+        running.clear();
+        h_roundEndSpare = running;
         return count;
     }
 

@@ -247,8 +247,9 @@ public final class Graph {
     }
 
     /**
-     * Compiles the graph and starts its fibers on the catalyst. Safe from any thread; the fibers
-     * start in the catalyst's next round. Starting a started graph does nothing more, so a
+     * Compiles the graph and starts its fibers on the catalyst. Safe from any thread: from another
+     * thread the fibers start in the catalyst's next round; on the catalyst thread (in a handler,
+     * a task) they start at once and run in this round. Starting a started graph does nothing more, so a
      * publisher from {@link Feed#toPublisher()} may start it and the application may too.
      *
      * @return completes when every fiber has ended and every sink has closed, or with the first failure
@@ -256,7 +257,11 @@ public final class Graph {
     public synchronized CompletableFuture<Void> start() {
         if (started == null) {
             Plan compiled = compile();
-            catalyst.execute(compiled::handleStart);
+            if (catalyst.inCatalyst()) {
+                compiled.handleStart();
+            } else {
+                catalyst.execute(compiled::handleStart);
+            }
             started = compiled.completion();
         }
         return started;

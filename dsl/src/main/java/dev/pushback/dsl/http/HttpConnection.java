@@ -28,6 +28,8 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
      * than at the end of the round.
      */
     static final int COALESCE_BYTES = 32 * 1024;
+    /** Rounds a busy exchange may hold framed bytes back, gathering the next responses to them. */
+    private static final int MAX_HELD_ROUNDS = 16;
 
     private final Catalyst catalyst;
     private final SocketChannel socket;
@@ -56,7 +58,9 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
     private boolean h_outBlocked; // the socket refused framed bytes: waiting for OP_WRITE
     private boolean h_flushQueued;
     private long h_outAccounted; // framed bytes counted in the catalyst's retained bytes
-    private final Runnable h_flushAtRoundEnd = this::handleFlushAndResume;
+    private long h_activeRound; // the last round in which this connection framed or started an exchange
+    private int h_heldRounds;
+    private final Runnable h_flushAtRoundEnd = this::handleRoundEnd;
 
     HttpConnection(Catalyst catalyst, SocketChannel socket, Runnable releaseSlot, HttpServer.Handler handler,
                    HttpServer.Options options, java.util.Set<HttpConnection> registry) {
@@ -195,10 +199,11 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
                 if (read == 0) {
                     handleArmTimer(); // no head yet: idle, or a head in progress (slowloris)
                     handleWantRead();
+                    handleFlushAndResume(); // waiting for the client: what is framed goes out now
                     return;
                 }
                 if (read < 0) {
-                    handleCloseConnection(); // the client is done; an unfinished head is dropped
+                    handleCloseAfterOutput(); // the client is done (it may still read); an unfinished head is dropped
                     return;
                 }
             }
@@ -267,6 +272,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
     private boolean handleExchange() throws IOException {
         RequestHead head = h_head;
         h_state = State.EXCHANGE;
+        h_activeRound = catalyst.handleRounds();
         h_closeAfter = !head.keepAlive();
         Graph graph = Graph.on(catalyst);
         String expect = head.header("Expect");
@@ -293,7 +299,15 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
         } catch (Exception e) {
             done = CompletableFuture.failedFuture(e);
         }
-        done.whenComplete((ok, failure) -> catalyst.execute(() -> handleExchangeDone(failure)));
+        // At the end of the round that completes it: the next pipelined exchange starts in the
+        // same round, and its response may share the write (see handleRoundEnd).
+        done.whenComplete((ok, failure) -> {
+            if (catalyst.inCatalyst()) {
+                catalyst.handleAtRoundEnd(() -> handleExchangeDone(failure));
+            } else {
+                catalyst.execute(() -> handleExchangeDone(failure));
+            }
+        });
         return false;
     }
 
@@ -317,7 +331,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
             if (response != null && !response.handleHeadWritten()) {
                 handleRefuse(500, "Internal Server Error");
             } else {
-                handleCloseConnection(); // the head is out: a broken body can only end the connection
+                handleCloseAfterOutput(); // the head is framed: what is framed goes out, cut short, then the close
             }
             return false;
         }
@@ -347,7 +361,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
                     return false;
                 }
                 if (read < 0) {
-                    handleCloseConnection();
+                    handleCloseAfterOutput();
                     return false;
                 }
             }
@@ -394,6 +408,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
      * @return false when the socket refused bytes: nothing more should be framed until it takes them
      */
     boolean handleFramed() throws IOException {
+        h_activeRound = catalyst.handleRounds();
         handleAccountOutput();
         if (h_out.position() >= COALESCE_BYTES) {
             return handleFlushOutput();
@@ -427,9 +442,31 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
         return !h_outBlocked;
     }
 
-    /** At the end of a round, or when the socket is writable: writes, then resumes what waited for it. */
-    private void handleFlushAndResume() {
+    /**
+     * At the end of a round: writes what the round framed, unless an exchange is still moving —
+     * framing, or ending and starting the next pipelined one — when a round more gathers more
+     * responses into the same write. A connection that waits (for the client, for a handler's
+     * data) writes at once.
+     */
+    private void handleRoundEnd() {
         h_flushQueued = false;
+        if (h_state == State.CLOSED) {
+            return;
+        }
+        boolean moving = (h_state == State.EXCHANGE || h_state == State.SKIPPING_BODY)
+            && h_activeRound == catalyst.handleRounds() && h_heldRounds < MAX_HELD_ROUNDS;
+        if (moving && h_out.position() > 0) {
+            h_heldRounds++;
+            h_flushQueued = true;
+            catalyst.handleAtRoundEnd(h_flushAtRoundEnd); // the next round's end
+            return;
+        }
+        h_heldRounds = 0;
+        handleFlushAndResume();
+    }
+
+    /** Writes, then resumes what waited for the socket. */
+    private void handleFlushAndResume() {
         if (h_state == State.CLOSED) {
             return;
         }

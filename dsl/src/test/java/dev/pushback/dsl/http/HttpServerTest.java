@@ -317,6 +317,97 @@ class HttpServerTest {
         }
     }
 
+    /** Reads from a blocking socket until {@code text} has arrived; returns everything read. */
+    private static String readUntil(SocketChannel client, String text) throws Exception {
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        ByteBuffer buffer = ByteBuffer.allocate(8192);
+        while (!received.toString(StandardCharsets.ISO_8859_1).contains(text)) {
+            assertThat(client.read(buffer.clear())).as("closed before " + text).isPositive();
+            received.write(buffer.array(), 0, buffer.position());
+        }
+        return received.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void aFramedResponseIsNotHeldBackByTheNextExchangeWaitingForItsData() throws Exception {
+        try (Catalyst main = Catalyst.open(Catalyst.Config.defaults().withName("held").withErrors((w, c) -> { }))) {
+            var later = new java.util.concurrent.CompletableFuture<dev.pushback.catalyst.endpoint.ManualSource<ByteBuffer>>();
+            HttpServer server = HttpServer.listen(main, new InetSocketAddress("127.0.0.1", 0),
+                HttpServer.Options.defaults().withWorkers(1)).each((req, res) -> {
+                    if (req.target().equals("/now")) {
+                        res.send("first");
+                    } else { // answers only when the test says so: an asynchronous handler
+                        var source = new dev.pushback.catalyst.endpoint.ManualSource<ByteBuffer>(main, "later");
+                        req.graph().from(source).to(res);
+                        later.complete(source);
+                    }
+                });
+            Thread loop = new Thread(main::loop, "held");
+            loop.start();
+            try (SocketChannel client = SocketChannel.open(server.address())) {
+                client.write(ByteBuffer.wrap("GET /now HTTP/1.1\r\nHost: x\r\n\r\nGET /later HTTP/1.1\r\nHost: x\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1)));
+                // The first response arrives while the second exchange is still waiting: it is not
+                // kept in the connection's output to share a write with the second.
+                assertThat(readUntil(client, "first")).startsWith("HTTP/1.1 200 OK").endsWith("first");
+                var source = later.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                main.execute(() -> {
+                    source.handlePush(ByteBuffer.wrap("second".getBytes(StandardCharsets.ISO_8859_1)));
+                    source.handleFinish();
+                    source.handleSetReadable(true);
+                });
+                assertThat(readUntil(client, "0\r\n\r\n")).contains("second");
+            }
+            main.close();
+            loop.join(10_000);
+        }
+    }
+
+    @Test
+    void aClientThatPipelinesWithoutReadingIsNoLongerParsedOnceItsResponsesBackUp() throws Exception {
+        byte[] request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer many = ByteBuffer.allocate(request.length * 4096);
+        while (many.hasRemaining()) {
+            many.put(request);
+        }
+        many.flip();
+        try (SocketChannel client = SocketChannel.open(server.address())) {
+            client.configureBlocking(false);
+            long sent = 0;
+            int stalledWrites = 0;
+            // Requests without reading: the server answers until its responses fill the socket, then
+            // stops parsing, so the requests back up in turn and the writes here stall (N1).
+            while (sent < (64L << 20) && stalledWrites < 100_000) {
+                if (!many.hasRemaining()) {
+                    many.clear();
+                }
+                int n = client.write(many);
+                sent += n;
+                stalledWrites = n == 0 ? stalledWrites + 1 : 0;
+            }
+            assertThat(sent).as("the server stopped reading requests: kernel buffers hold the rest").isLessThan(64L << 20);
+            long requests = sent / request.length; // whole requests; a cut one stays unanswered
+            client.shutdownOutput();
+            client.configureBlocking(true);
+            ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+            long answers = 0;
+            byte[] marker = "Hello, World!".getBytes(StandardCharsets.ISO_8859_1);
+            int matched = 0;
+            int n;
+            while ((n = client.read(buffer.clear())) >= 0) {
+                for (int i = 0; i < n; i++) {
+                    byte b = buffer.get(i);
+                    matched = b == marker[matched] ? matched + 1 : (b == marker[0] ? 1 : 0);
+                    if (matched == marker.length) {
+                        answers++;
+                        matched = 0;
+                    }
+                }
+            }
+            assertThat(answers).as("every whole request answered, in order, once the client reads").isEqualTo(requests);
+        }
+    }
+
     @Test
     void workersShareTheConnectionsRoundRobin() throws Exception {
         try (Catalyst main = Catalyst.open(Catalyst.Config.defaults().withName("main").withErrors((w, c) -> { }))) {
