@@ -127,6 +127,28 @@ class CatalystTest {
     }
 
     @Test
+    void roundEndActionsRunAfterTheRoundsTasksAndOnesTheyAddRunAfterTheNextRound() {
+        try (Catalyst catalyst = Catalyst.open()) {
+            List<String> order = new ArrayList<>();
+            catalyst.execute(() -> {
+                catalyst.handleAtRoundEnd(() -> {
+                    order.add("end of round 1");
+                    catalyst.handleAtRoundEnd(() -> order.add("end of round 2"));
+                });
+                order.add("task");
+            });
+            catalyst.execute(() -> order.add("later task"));
+            catalyst.runOnce(0);
+            assertThat(order).containsExactly("task", "later task", "end of round 1");
+            // An action pending for the next round's end keeps that round from blocking.
+            long before = System.nanoTime();
+            catalyst.runOnce(60_000);
+            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - before)).isLessThan(30);
+            assertThat(order).containsExactly("task", "later task", "end of round 1", "end of round 2");
+        }
+    }
+
+    @Test
     void runOnceWithNothingToDoReturnsZeroWork() {
         try (Catalyst catalyst = Catalyst.open()) {
             assertThat(catalyst.runOnce(0)).isZero();
