@@ -36,9 +36,14 @@ final class Specializer {
         List<Object> key = new ArrayList<>(shape.size() + 1);
         key.add(template);
         key.addAll(shape);
-        MethodHandle create = CONSTRUCTORS.computeIfAbsent(List.copyOf(key), k -> define(template, constructor));
+        // A graph per connection asks for the same few shapes again and again: look up first, and
+        // copy the key only to keep it.
+        MethodHandle create = CONSTRUCTORS.get(key);
+        if (create == null) {
+            create = CONSTRUCTORS.computeIfAbsent(List.copyOf(key), k -> define(template, constructor));
+        }
         try {
-            return as.cast(create.invokeWithArguments(arguments));
+            return as.cast((Object) create.invokeExact(arguments));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -46,10 +51,13 @@ final class Specializer {
         }
     }
 
+    /** The copy's constructor, taking its arguments as one array: invoked exactly, without invokeWithArguments' per-call adaptation. */
     private static MethodHandle define(Class<?> template, MethodType constructor) {
         try {
             MethodHandles.Lookup copy = LOOKUP.defineHiddenClass(TEMPLATES.computeIfAbsent(template, Specializer::bytes), true);
-            return copy.findConstructor(copy.lookupClass(), constructor);
+            return copy.findConstructor(copy.lookupClass(), constructor)
+                .asSpreader(Object[].class, constructor.parameterCount())
+                .asType(MethodType.methodType(Object.class, Object[].class));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot copy " + template.getName(), e);
         }
