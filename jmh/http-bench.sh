@@ -71,15 +71,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
 
-command_of() {
-    case "$1" in
-        ours) echo "$PUSHBACK_ECHO_CMD" ;;
-        netty) echo "$JAVA $JAVA_OPTS -cp $JMH_JAR dev.pushback.jmh.http.NettyEchoServer" ;;
-        jdk) echo "$JAVA $JAVA_OPTS -cp $JMH_JAR dev.pushback.jmh.http.JdkEchoServer" ;;
-        node) echo "$NODE $ROOT/jmh/http/node-echo.js" ;;
-        *) echo "unknown server '$1'" >&2; exit 2 ;;
-    esac
-}
+# shellcheck source=http/servers.sh
+source "$ROOT/jmh/http/servers.sh"
 
 # start SERVER: runs it on port 0 and waits for "listening on HOST:PORT"
 start() {

@@ -80,16 +80,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
 
-command_of() {
-    case "$1" in
-        ours) echo "$PUSHBACK_ECHO_CMD" ;;
-        netty) echo "$JAVA $JAVA_OPTS -cp $JMH_JAR dev.pushback.jmh.http.NettyEchoServer" ;;
-        netty-naive) echo "$JAVA $JAVA_OPTS -cp $JMH_JAR dev.pushback.jmh.http.NettyEchoServer --ignore-writability" ;;
-        jdk) echo "$JAVA $JAVA_OPTS -cp $JMH_JAR dev.pushback.jmh.http.JdkEchoServer" ;;
-        node) echo "$NODE $ROOT/jmh/http/node-echo.js" ;;
-        *) echo "unknown server '$1'" >&2; exit 2 ;;
-    esac
-}
+# shellcheck source=http/servers.sh
+source "$ROOT/jmh/http/servers.sh"
 
 status_kib() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }

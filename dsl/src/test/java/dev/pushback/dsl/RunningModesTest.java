@@ -283,13 +283,27 @@ class RunningModesTest {
         catalyst.close();
     }
 
+    /** A copy from a socket nobody writes to: a graph that is open and has nothing to do. */
+    record Idle(SocketPair in, SocketPair out, CompletableFuture<Void> done) implements AutoCloseable {
+        static Idle copy(Catalyst catalyst) throws IOException {
+            SocketPair in = SocketPair.open();
+            SocketPair out = SocketPair.open();
+            Graph graph = Graph.on(catalyst);
+            CompletableFuture<Void> done = graph.read(in.right()).to(graph.write(out.left()));
+            graph.start();
+            return new Idle(in, out, done);
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.left().close();
+            out.right().close();
+        }
+    }
+
     @Test
     void runOnceWithNothingReadyBlocksForItsTimeoutWithoutSpinning() throws Exception {
-        try (Catalyst catalyst = Catalyst.open()) {
-            SocketPair idle = SocketPair.open();
-            SocketPair other = SocketPair.open();
-            Graph graph = Graph.on(catalyst);
-            CompletableFuture<Void> done = graph.read(idle.right()).to(graph.write(other.left()));
+        try (Catalyst catalyst = Catalyst.open(); Idle idle = Idle.copy(catalyst)) {
             catalyst.runOnce(0); // starts the graph; the read finds nothing and arms OP_READ
             var threads = ManagementFactory.getThreadMXBean();
             long cpuBefore = threads.getCurrentThreadCpuTime();
@@ -299,19 +313,13 @@ class RunningModesTest {
             long cpu = threads.getCurrentThreadCpuTime() - cpuBefore;
             assertThat(TimeUnit.NANOSECONDS.toMillis(elapsed)).isBetween(150L, 300L + 5_000L); // generous for a loaded machine
             assertThat(cpu).isLessThan(elapsed / 2); // blocked in select, not spinning
-            assertThat(done).isNotDone();
-            idle.left().close();
-            other.right().close();
+            assertThat(idle.done()).isNotDone();
         }
     }
 
     @Test
     void runOnceZeroWithNothingToDoMakesNoSystemCallButItsSelectNow() throws Exception {
-        try (Catalyst catalyst = Catalyst.open()) {
-            SocketPair idle = SocketPair.open();
-            SocketPair other = SocketPair.open();
-            Graph graph = Graph.on(catalyst);
-            graph.read(idle.right()).to(graph.write(other.left()));
+        try (Catalyst catalyst = Catalyst.open(); Idle idle = Idle.copy(catalyst)) {
             for (int i = 0; i < 10_000; i++) {
                 catalyst.runOnce(0); // starts the graph and warms up
             }
@@ -327,8 +335,6 @@ class RunningModesTest {
             calls.keySet().removeAll(SyscallTrace.JVM_HOUSEKEEPING);
             assertThat(calls).containsOnlyKeys("epoll_wait");
             assertThat(calls.get("epoll_wait")).isEqualTo(rounds);
-            idle.left().close();
-            other.right().close();
         }
     }
 
