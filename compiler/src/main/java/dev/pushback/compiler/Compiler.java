@@ -32,7 +32,7 @@ public final class Compiler {
 
     public static Plan compile(Dataflow flow, Catalyst catalyst) {
         validate(flow, catalyst);
-        Map<Node, Node> claimedByIntersect = new IdentityHashMap<>();
+        Map<Node, Node> claimedByIntersect = new IdentityHashMap<>(4); // most graphs have no intersect
         for (Node node : flow.nodes()) {
             if (node.kind() == Node.Kind.INTERSECT) {
                 for (Node input : node.inputs()) {

@@ -46,8 +46,9 @@ public final class Plan {
         }
         // The largest element a sink can be offered is the largest its fibers' sources give; a
         // buffer passes its writers' elements on to its readers, hence one pass per fiber.
-        Map<Sink<?>, Long> elementBytes = new IdentityHashMap<>();
-        Map<Sink<?>, Integer> maxPaths = new IdentityHashMap<>();
+        // Sized to the graph: the default table is 64 slots, and an HTTP server compiles a graph per exchange.
+        Map<Sink<?>, Long> elementBytes = new IdentityHashMap<>(all.size());
+        Map<Sink<?>, Integer> maxPaths = new IdentityHashMap<>(all.size());
         for (int pass = 0; pass < fibers.size(); pass++) {
             for (FiberPlan fiber : fibers) {
                 long largest = 0;
@@ -165,7 +166,7 @@ public final class Plan {
                 }
             });
         }
-        Map<Fiber, FusedBody> bodies = new IdentityHashMap<>();
+        Map<Fiber, FusedBody> bodies = new IdentityHashMap<>(fibers.size());
         for (FiberPlan fiber : fibers) {
             bodies.put(fiber.fiber(), fiber.body());
         }
