@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import dev.pushback.catalyst.Catalyst;
 import dev.pushback.catalyst.Interest;
 import dev.pushback.catalyst.Source;
-import dev.pushback.catalyst.endpoint.ManualSource;
 import dev.pushback.dsl.Graph;
 
 /**
@@ -264,8 +263,8 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
     // ---------------------------------------------------------------- exchanges
 
     /**
-     * Starts an exchange: calls the handler, then runs the exchange's graph, or, when the handler
-     * used none and its response is whole (a {@code send}, or no body), frames it at once.
+     * Starts an exchange: calls the handler, then runs the exchange's graph; a response the graph
+     * does not feed (a {@code send}, or no body) is framed at once.
      *
      * @return true when the exchange is answered already
      */
@@ -278,7 +277,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
         String expect = head.header("Expect");
         h_body = new BodySource(catalyst, expect != null && expect.equalsIgnoreCase("100-continue")
             && head.version() == HttpVersion.HTTP_1_1 && !h_requestEnded);
-        h_response = new HttpResponse(catalyst, this, graph, head.method().equals("HEAD"), head.keepAlive());
+        h_response = new HttpResponse(catalyst, this, head.method().equals("HEAD"), head.keepAlive());
         HttpRequest request = new HttpRequest(head, graph, h_body);
         CompletableFuture<Void> done;
         try {
@@ -287,13 +286,15 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
             handleExchangeDone(e);
             return false;
         }
-        if (h_response.whole() && !request.graphUsed()) {
-            h_response.handleFrameWhole();
+        if (!request.graphUsed()) {
+            h_response.handleFrameWhole(); // send(), or no body: nothing to compile
             return true;
         }
         try {
-            if (h_response.whole()) {
-                h_response.handleConnectWhole();
+            if (!graph.compile().endpoints().contains(h_response)) {
+                h_response.handleFrameWhole(); // the graph does something else with the request (reads its body)
+            } else if (h_response.sent()) {
+                throw new IllegalStateException("the response has a body from send() and one from the graph");
             }
             done = graph.start();
         } catch (Exception e) {

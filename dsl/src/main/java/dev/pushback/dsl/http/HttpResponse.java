@@ -8,8 +8,6 @@ import java.util.List;
 
 import dev.pushback.catalyst.Catalyst;
 import dev.pushback.catalyst.Sink;
-import dev.pushback.catalyst.endpoint.ManualSource;
-import dev.pushback.dsl.Graph;
 
 /**
  * The response of an exchange: a byte sink. Its head goes out with the first body bytes (or at
@@ -25,22 +23,19 @@ public final class HttpResponse extends Sink<ByteBuffer> {
     private static final int CHUNK_FRAMING = 32;
 
     private final HttpConnection connection;
-    private final Graph graph;
     private final boolean headRequest;
     private final boolean keepAlive;
     private final List<String[]> headers = new ArrayList<>();
     private int status = 200;
     private long contentLength = -1;
-    private boolean connected;
 
     private byte[] whole;
     private boolean h_headWritten;
     private long h_bodyBytes;
 
-    HttpResponse(Catalyst catalyst, HttpConnection connection, Graph graph, boolean headRequest, boolean keepAlive) {
+    HttpResponse(Catalyst catalyst, HttpConnection connection, boolean headRequest, boolean keepAlive) {
         super(catalyst, "response");
         this.connection = connection;
-        this.graph = graph;
         this.headRequest = headRequest;
         this.keepAlive = keepAlive;
     }
@@ -68,27 +63,22 @@ public final class HttpResponse extends Sink<ByteBuffer> {
     }
 
     /**
-     * Sends {@code body} (UTF-8) as the whole response body, with its length. When the handler
-     * uses no graph (no request body, no other stage), the response is framed at once, without
-     * compiling one.
+     * Sends {@code body} (UTF-8) as the whole response body, with its length. It is framed as
+     * soon as the handler returns, without a graph; a handler that sends must not also feed the
+     * response from a graph.
      */
     public void send(String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         header("Content-Length", Integer.toString(bytes.length));
         whole = bytes;
-        connected = true;
     }
 
-    boolean connected() {
-        return connected;
+    /** Whether {@link #send} gave the body. */
+    boolean sent() {
+        return whole != null;
     }
 
-    /** Whether the whole body is known already: given by {@link #send}, or none at all. */
-    boolean whole() {
-        return whole != null || !connected;
-    }
-
-    /** Frames the head and the whole body into the connection's output, with no graph (the fast path). */
+    /** Frames the head and the body given by {@link #send} (or none) into the connection's output, with no graph. */
     void handleFrameWhole() throws IOException {
         byte[] body = whole != null ? whole : new byte[0];
         if (contentLength < 0) {
@@ -100,17 +90,6 @@ public final class HttpResponse extends Sink<ByteBuffer> {
             connection.handleOutput(body.length).put(body);
         }
         connection.handleFramed();
-    }
-
-    /** The handler used the graph as well: the whole body goes through it, behind the rest. */
-    void handleConnectWhole() {
-        ManualSource<ByteBuffer> source = new ManualSource<>(catalyst, "body");
-        if (whole != null) {
-            source.handlePush(ByteBuffer.wrap(whole));
-        }
-        source.handleFinish();
-        source.handleSetReadable(true); // polled once more, to see the end
-        graph.from(source).to(this);
     }
 
     boolean handleHeadWritten() {
