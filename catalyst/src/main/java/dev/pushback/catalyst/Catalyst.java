@@ -780,6 +780,9 @@ public final class Catalyst implements Agent, Executor, AutoCloseable {
             } finally {
                 leave(entered);
             }
+            if (hosted != null) {
+                hosted.wakeup(); // a host blocked in its own poll learns that there is no more to wait for
+            }
         }
         // Another thread may be closing it right now (closed is set before the close is done).
         awaitClosed();

@@ -245,6 +245,52 @@ class RunningModesTest {
     }
 
     @Test
+    void aHostedCatalystClosedFromAnotherThreadWakesItsHostAndClosesEverything() throws Exception {
+        try (Selector mine = Selector.open()) {
+            HostedPolling hosted = HostedPolling.open(Catalyst.Config.defaults().withName("hosted-close")
+                .withErrors((what, cause) -> { }), mine::wakeup);
+            Catalyst catalyst = hosted.catalyst();
+            Idle idle = Idle.copy(catalyst); // open, waiting on a socket nobody writes to
+            CompletableFuture<Void> hostLoop = CompletableFuture.runAsync(() -> {
+                try {
+                    while (!catalyst.isClosed()) {
+                        long nanos = hosted.readFrontier((channel, ops) -> {
+                            SelectionKey key = channel.keyFor(mine);
+                            if (key == null) {
+                                channel.register(mine, ops, hosted);
+                            } else {
+                                key.interestOps(ops);
+                            }
+                        });
+                        if (nanos == 0) {
+                            mine.selectNow();
+                        } else {
+                            mine.select(); // blocks until readiness or the catalyst's wakeup
+                        }
+                        for (SelectionKey key : mine.selectedKeys()) {
+                            hosted.ready(key.channel(), key.readyOps());
+                        }
+                        mine.selectedKeys().clear();
+                        hosted.run();
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            // The host blocks in its own select once the copy waits; closing from here must not hang.
+            while (catalyst.submit(() -> idle.in().right().keyFor(mine) != null).get(30, TimeUnit.SECONDS) == Boolean.FALSE) {
+                Thread.onSpinWait();
+            }
+            catalyst.close();
+            hostLoop.get(30, TimeUnit.SECONDS);
+            assertThat(idle.done()).isCompletedExceptionally();
+            assertThat(idle.in().right().isOpen()).isFalse();
+            assertThat(idle.out().left().isOpen()).isFalse();
+            idle.close();
+        }
+    }
+
+    @Test
     void crossThreadGraphsAndSubmitWhileTheCatalystLoops() throws Exception {
         Catalyst catalyst = Catalyst.open();
         CompletableFuture<Void> hold = catalyst.submit(() -> {
