@@ -78,9 +78,24 @@ public final class Fiber {
         this.name = name;
         this.body = body;
         this.waitsOn = waitsOn.clone();
-        java.util.LinkedHashSet<Endpoint> all = new java.util.LinkedHashSet<>(java.util.Arrays.asList(waitsOn));
-        all.addAll(java.util.Arrays.asList(uses));
-        this.uses = all.toArray(new Endpoint[0]);
+        this.uses = distinct(waitsOn, uses);
+    }
+
+    /** The endpoints of both arrays, each once, in order: a handful, so a scan beats a set. */
+    private static Endpoint[] distinct(Endpoint[] first, Endpoint[] second) {
+        Endpoint[] all = new Endpoint[first.length + second.length];
+        int count = 0;
+        for (int i = 0; i < all.length; i++) {
+            Endpoint endpoint = i < first.length ? first[i] : second[i - first.length];
+            boolean seen = false;
+            for (int j = 0; j < count && !seen; j++) {
+                seen = all[j] == endpoint;
+            }
+            if (!seen) {
+                all[count++] = endpoint;
+            }
+        }
+        return count == all.length ? all : java.util.Arrays.copyOf(all, count);
     }
 
     public String name() {

@@ -13,7 +13,14 @@ import dev.pushback.compiler.ir.Transform;
 
 /** Makes stages and bodies, each of a class copied for its shape (see {@link Specializer}). */
 final class Stages {
+    // Constructor types, made once: MethodType.methodType interns on every call, and a graph per
+    // HTTP exchange compiles these shapes again and again.
     private static final MethodType FUNCTION_NEXT = MethodType.methodType(void.class, Object.class, Stage.class);
+    private static final MethodType FUNCTIONS_NEXT = MethodType.methodType(void.class, Object[].class, Stage.class);
+    private static final MethodType TRANSFORM_NEXT = MethodType.methodType(void.class, Transform.class, Stage.class);
+    private static final MethodType BRANCHES = MethodType.methodType(void.class, Stage[].class);
+    private static final MethodType SINK = MethodType.methodType(void.class, Sink.class);
+    private static final MethodType SOURCE_BODY = MethodType.methodType(void.class, Source.class, Stage.class, Sink[].class, List.class);
 
     private Stages() {}
 
@@ -32,7 +39,7 @@ final class Stages {
         }
         shape.add(classOf(next));
         return Specializer.instantiate(MapChainStage.class, Stage.class,
-            MethodType.methodType(void.class, Object[].class, Stage.class), shape, functions, next);
+            FUNCTIONS_NEXT, shape, functions, next);
     }
 
     static Stage filter(Object predicate, Stage next) {
@@ -40,7 +47,7 @@ final class Stages {
     }
 
     static Stage transform(Transform<?, ?> transform, Stage next) {
-        return Specializer.instantiate(TransformStage.class, Stage.class, MethodType.methodType(void.class, Transform.class, Stage.class),
+        return Specializer.instantiate(TransformStage.class, Stage.class, TRANSFORM_NEXT,
             List.of(classOf(transform), classOf(next)), transform, next);
     }
 
@@ -49,16 +56,15 @@ final class Stages {
         for (Stage branch : branches) {
             shape.add(classOf(branch));
         }
-        return Specializer.instantiate(BroadcastStage.class, Stage.class, MethodType.methodType(void.class, Stage[].class), shape, (Object) branches);
+        return Specializer.instantiate(BroadcastStage.class, Stage.class, BRANCHES, shape, (Object) branches);
     }
 
     static Stage sink(Sink<?> sink) {
-        return Specializer.instantiate(SinkStage.class, Stage.class, MethodType.methodType(void.class, Sink.class), List.of(classOf(sink)), sink);
+        return Specializer.instantiate(SinkStage.class, Stage.class, SINK, List.of(classOf(sink)), sink);
     }
 
     static FusedBody sourceBody(Source<?> head, Stage downstream, Sink<?>[] sinks, List<Endpoint> mask) {
         return Specializer.instantiate(SourceBody.class, FusedBody.class,
-            MethodType.methodType(void.class, Source.class, Stage.class, Sink[].class, List.class),
-            List.of(classOf(head), classOf(downstream)), head, downstream, sinks, mask);
+            SOURCE_BODY, List.of(classOf(head), classOf(downstream)), head, downstream, sinks, mask);
     }
 }
