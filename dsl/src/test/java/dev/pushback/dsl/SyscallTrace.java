@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
  * two marks.
  */
 final class SyscallTrace {
-    /** Calls the JVM makes on any thread for its own sake: safepoints, signals, memory. */
-    static final Set<String> JVM_HOUSEKEEPING = Set.of("futex", "sched_yield", "rt_sigreturn", "madvise", "mprotect", "gettid");
+    /** Calls the JVM makes on any thread for its own sake: locks and safepoints, signals, memory, clocks. None is IO. */
+    static final Set<String> JVM_HOUSEKEEPING = Set.of("futex", "sched_yield", "restart_syscall", "rt_sigreturn",
+        "rt_sigprocmask", "madvise", "mprotect", "mmap", "munmap", "gettid", "clock_gettime", "getrusage", "sysinfo");
 
     private static final String MARK = "/pushback-syscall-trace-mark";
 
