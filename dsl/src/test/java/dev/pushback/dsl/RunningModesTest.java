@@ -245,6 +245,41 @@ class RunningModesTest {
     }
 
     @Test
+    void aHostedCatalystReportsItsNextTimerSoTheHostWakesForIt() throws Exception {
+        try (Selector mine = Selector.open()) {
+            HostedPolling hosted = HostedPolling.open(Catalyst.Config.defaults().withName("hosted-timer"), mine::wakeup);
+            Catalyst catalyst = hosted.catalyst();
+            assertThat(hosted.readFrontier((channel, ops) -> { })).as("nothing to wait for").isEqualTo(Long.MAX_VALUE);
+            hosted.run();
+            CompletableFuture<Void> enough = new CompletableFuture<>();
+            Graph graph = Graph.on(catalyst);
+            CompletableFuture<java.util.List<Long>> ticks = graph.interval(java.time.Duration.ofMillis(20), enough)
+                .map(tick -> {
+                    if (tick == 5) {
+                        enough.complete(null);
+                    }
+                    return tick;
+                })
+                .collect(java.util.stream.Collectors.toList());
+            graph.start();
+            long longestWait = 0;
+            int rounds = 0;
+            while (!ticks.isDone() && rounds++ < 10_000) {
+                long nanos = hosted.readFrontier((channel, ops) -> { });
+                if (nanos != 0) {
+                    assertThat(nanos).as("a timer is due: the host may not block forever").isLessThan(Long.MAX_VALUE);
+                    longestWait = Math.max(longestWait, nanos);
+                    mine.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos))); // no channel: only the timer wakes it
+                }
+                hosted.run();
+            }
+            assertThat(ticks.get(30, TimeUnit.SECONDS)).startsWith(1L, 2L, 3L, 4L, 5L);
+            assertThat(longestWait).isPositive().isLessThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(40));
+            catalyst.close();
+        }
+    }
+
+    @Test
     void aHostedCatalystClosedFromAnotherThreadWakesItsHostAndClosesEverything() throws Exception {
         try (Selector mine = Selector.open()) {
             HostedPolling hosted = HostedPolling.open(Catalyst.Config.defaults().withName("hosted-close")
