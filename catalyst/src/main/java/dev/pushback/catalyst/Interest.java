@@ -44,7 +44,9 @@ public final class Interest {
         }
         h_ops = ops;
         if (key != null) {
-            key.interestOps(ops);
+            if (key.isValid()) { // a channel closed under the catalyst has a cancelled key
+                key.interestOps(ops);
+            }
         } else {
             catalyst.hosted.handleChanged(this);
         }

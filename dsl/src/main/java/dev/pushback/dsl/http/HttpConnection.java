@@ -287,7 +287,12 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
             return false;
         }
         if (!request.graphUsed()) {
-            h_response.handleFrameWhole(); // send(), or no body: nothing to compile
+            try {
+                h_response.handleFrameWhole(); // send(), or no body: nothing to compile
+            } catch (IllegalStateException badResponse) {
+                handleExchangeDone(badResponse); // nothing framed yet: a 500
+                return false;
+            }
             return true;
         }
         try {

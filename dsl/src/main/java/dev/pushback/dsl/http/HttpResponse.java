@@ -21,6 +21,7 @@ public final class HttpResponse extends Sink<ByteBuffer> {
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
     /** A chunk's size line and CRLFs, and the last chunk. */
     private static final int CHUNK_FRAMING = 32;
+    private static final byte[] NO_BODY = {};
 
     private final HttpConnection connection;
     private final boolean headRequest;
@@ -80,9 +81,12 @@ public final class HttpResponse extends Sink<ByteBuffer> {
 
     /** Frames the head and the body given by {@link #send} (or none) into the connection's output, with no graph. */
     void handleFrameWhole() throws IOException {
-        byte[] body = whole != null ? whole : new byte[0];
+        byte[] body = whole != null ? whole : NO_BODY;
         if (contentLength < 0) {
             contentLength = body.length;
+        } else if (contentLength != body.length && !headRequest) {
+            // Checked before the head is framed, so that the exchange can still answer 500.
+            throw new IllegalStateException("response body of " + body.length + " bytes, but Content-Length " + contentLength);
         }
         h_bodyBytes = body.length;
         handleWriteHead(body.length);

@@ -417,6 +417,8 @@ class HttpServerTest {
                     if (req.target().equals("/count")) { // the body goes to a counter, the response is sent
                         req.body().forEach(chunk -> counted.addAndGet(chunk.remaining()));
                         res.send("counting");
+                    } else if (req.target().equals("/short")) { // promises 5 bytes, gives none
+                        res.header("Content-Length", "5");
                     } else { // a body from send() and one from the graph: a handler bug
                         req.body().to(res);
                         res.send("twice");
@@ -429,6 +431,8 @@ class HttpServerTest {
             assertThat(reply).startsWith("HTTP/1.1 200 OK").contains("\r\n\r\ncounting")
                 .contains("HTTP/1.1 500 ");
             assertThat(counted.get()).isEqualTo(10);
+            assertThat(exchangeWith(server, "GET /short HTTP/1.1\r\nHost: x\r\n\r\n"))
+                .as("a wrong Content-Length is caught before the head goes out").startsWith("HTTP/1.1 500 ");
             main.close();
             loop.join(10_000);
         }
