@@ -3,10 +3,11 @@ package dev.pushback.dsl.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -17,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Runs the llhttp request corpus ({@code shared/corpus/http/llhttp-requests.jsonl}, next to the
- * repository) through {@link RequestParser}, every case in every split size from one byte to the
- * whole input.
+ * Runs the llhttp request corpus ({@code corpus/http/llhttp-requests.jsonl} in the test
+ * resources, with its README and licence) through {@link RequestParser}, every case in every split
+ * size from one byte to the whole input.
  *
  * <ul>
  *   <li>{@code accepted}: exactly the listed messages, each complete (method, target, version,
@@ -71,24 +72,21 @@ class HttpCorpusTest {
     private static final Map<String, Integer> TRAILER_FIELDS = Map.of(
             "ll_test_request_transfer-encoding.md:186", 2);
 
-    private static final String[] CORPUS = {"shared", "corpus", "http", "llhttp-requests.jsonl"};
-
-    /** The corpus beside the repository: surefire runs in the module directory. */
-    static Path corpus() {
-        for (Path base : new Path[] {Path.of("..", ".."), Path.of("..")}) {
-            Path p = base.resolve(Path.of(CORPUS[0], CORPUS[1], CORPUS[2], CORPUS[3]));
-            if (Files.isRegularFile(p)) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("corpus not found from " + Path.of("").toAbsolutePath()
-                + ": expected ../../shared/corpus/http/llhttp-requests.jsonl or ../shared/...");
-    }
+    /** The corpus in the test resources (its origin and licence sit beside it). */
+    private static final String CORPUS = "/corpus/http/llhttp-requests.jsonl";
 
     @SuppressWarnings("unchecked")
     static List<Map<String, Object>> cases() throws IOException {
         List<Map<String, Object>> cases = new ArrayList<>();
-        for (String line : Files.readAllLines(corpus(), StandardCharsets.UTF_8)) {
+        InputStream in = HttpCorpusTest.class.getResourceAsStream(CORPUS);
+        if (in == null) {
+            throw new IllegalStateException("corpus not on the test class path: " + CORPUS);
+        }
+        List<String> lines;
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            lines = reader.lines().toList();
+        }
+        for (String line : lines) {
             if (!line.isBlank()) {
                 cases.add((Map<String, Object>) Json.parse(line));
             }
