@@ -1,9 +1,9 @@
 package dev.pushback.catalyst;
 
 import java.nio.channels.SelectableChannel;
-import java.util.ArrayList;
-import java.util.IdentityHashMap;
-import java.util.Map;
+
+
+import dev.pushback.catalyst.internal.Core;
 import java.util.Objects;
 
 /**
@@ -42,13 +42,11 @@ public final class HostedPolling {
     }
 
     private final Catalyst catalyst;
-    private final Runnable wakeup;
-    private final Map<SelectableChannel, Interest> h_interests = new IdentityHashMap<>();
-    private final ArrayList<Interest> h_changed = new ArrayList<>();
+    private final Core core;
 
     private HostedPolling(Catalyst.Config config, Runnable wakeup) {
-        this.wakeup = Objects.requireNonNull(wakeup, "wakeup");
-        this.catalyst = new Catalyst(config, this);
+        this.catalyst = new Catalyst(config, Objects.requireNonNull(wakeup, "wakeup"));
+        this.core = Core.of(catalyst);
     }
 
     /**
@@ -74,76 +72,16 @@ public final class HostedPolling {
      * @return nanoseconds the host may block
      */
     public long readFrontier(FrontierVisitor visitor) throws Exception {
-        if (catalyst.isClosed()) {
-            return 0;
-        }
-        boolean entered = catalyst.enter();
-        try {
-            for (int i = 0; i < h_changed.size(); i++) {
-                Interest interest = h_changed.get(i);
-                interest.h_reported = true;
-                if (interest.handleIsValid()) {
-                    visitor.interest(interest.channel(), interest.handleOps());
-                }
-            }
-            h_changed.clear();
-            catalyst.markSleeping();
-            // A task submitted before the flag was set did not wake the host: do not block on it.
-            return catalyst.hasTasks() ? 0 : catalyst.handleWaitNanos();
-        } finally {
-            catalyst.leave(entered);
-        }
+        return core.hostedReadFrontier(visitor);
     }
 
     /** The host saw {@code channel} ready for {@code readyOps}; ignored for channels the catalyst no longer has. */
     public void ready(SelectableChannel channel, int readyOps) {
-        if (catalyst.isClosed()) {
-            return;
-        }
-        boolean entered = catalyst.enter();
-        try {
-            Interest interest = h_interests.get(channel);
-            if (interest != null) {
-                int ops = readyOps & interest.handleOps();
-                if (ops != 0) {
-                    catalyst.handleReady(interest, ops);
-                }
-            }
-        } finally {
-            catalyst.leave(entered);
-        }
+        core.hostedReady(channel, readyOps);
     }
 
     /** One round without polling: queued tasks, due timers, the fibers that readiness made runnable. */
     public int run() {
-        if (catalyst.isClosed()) {
-            return 0;
-        }
-        boolean entered = catalyst.enter();
-        try {
-            catalyst.markAwake();
-            return catalyst.handleHostedRound();
-        } finally {
-            catalyst.leave(entered);
-        }
-    }
-
-    void wakeup() {
-        wakeup.run();
-    }
-
-    void handleRegistered(Interest interest) {
-        h_interests.put(interest.channel(), interest);
-    }
-
-    void handleDeregistered(Interest interest) {
-        h_interests.remove(interest.channel());
-    }
-
-    void handleChanged(Interest interest) {
-        if (interest.h_reported) {
-            interest.h_reported = false;
-            h_changed.add(interest);
-        }
+        return core.hostedRun();
     }
 }

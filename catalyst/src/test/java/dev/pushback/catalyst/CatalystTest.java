@@ -9,13 +9,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+
+
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.junit.jupiter.api.Test;
 
+import dev.pushback.catalyst.internal.Core;
 import dev.pushback.catalyst.endpoint.ManualSource;
 
 
@@ -81,9 +85,9 @@ class CatalystTest {
             assertThatThrownBy(() -> source.handleClose(null))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("not on the catalyst thread");
-            assertThatThrownBy(() -> catalyst.handleScheduleAt(0, () -> { }))
+            assertThatThrownBy(() -> Core.of(catalyst).handleScheduleAt(0, () -> { }))
                 .isInstanceOf(IllegalStateException.class);
-            CompletableFuture<Boolean> inside = catalyst.submit(catalyst::handleAssertOwner);
+            CompletableFuture<Boolean> inside = catalyst.submit(Core.of(catalyst)::handleAssertOwner);
             catalyst.runOnce(0);
             assertThat(inside.join()).isTrue();
         }
@@ -103,26 +107,37 @@ class CatalystTest {
     }
 
     @Test
-    void n12_timersRunOnTheCatalystAtTheirDeadlineInOrder() {
-        try (Catalyst catalyst = Catalyst.open()) {
+    void n12_timersRunOnTheCatalystAtTheirDeadlineInOrderOnItsClock() {
+        CachedNanoClock clock = new CachedNanoClock();
+        clock.update(1_000_000_000L);
+        try (Catalyst catalyst = Catalyst.open(Catalyst.Config.defaults().withClock(clock))) {
             List<Integer> fired = new ArrayList<>();
             List<Thread> threads = new ArrayList<>();
-            long start = System.nanoTime();
             catalyst.execute(() -> {
-                long now = catalyst.nanoTime();
-                catalyst.handleScheduleAt(now + TimeUnit.MILLISECONDS.toNanos(30), () -> fired.add(3));
-                catalyst.handleScheduleAt(now + TimeUnit.MILLISECONDS.toNanos(10), () -> fired.add(1));
-                catalyst.handleScheduleAt(now + TimeUnit.MILLISECONDS.toNanos(20), () -> {
+                Core core = Core.of(catalyst);
+                long now = core.nanoTime();
+                core.handleScheduleAt(now + TimeUnit.MILLISECONDS.toNanos(30), () -> fired.add(3));
+                core.handleScheduleAt(now + TimeUnit.MILLISECONDS.toNanos(10), () -> fired.add(1));
+                core.handleScheduleAt(now + TimeUnit.MILLISECONDS.toNanos(20), () -> {
                     fired.add(2);
                     threads.add(Thread.currentThread());
                 });
-                long cancelled = catalyst.handleScheduleAt(now + TimeUnit.MILLISECONDS.toNanos(15), () -> fired.add(-1));
-                catalyst.handleCancelTimer(cancelled);
+                long cancelled = core.handleScheduleAt(now + TimeUnit.MILLISECONDS.toNanos(15), () -> fired.add(-1));
+                core.handleCancelTimer(cancelled);
             });
-            catalyst.loop(); // the loop lives while timers are pending, blocking until the next one
+            catalyst.runOnce(0);
+            assertThat(catalyst.stats().timers()).isEqualTo(3);
+            clock.advance(TimeUnit.MILLISECONDS.toNanos(9));
+            catalyst.runOnce(0);
+            assertThat(fired).isEmpty(); // not yet due: time is the clock's, not the machine's
+            clock.advance(TimeUnit.MILLISECONDS.toNanos(2)); // the deadline and the wheel's tick (~1 ms) passed
+            catalyst.runOnce(0);
+            assertThat(fired).containsExactly(1);
+            clock.advance(TimeUnit.MILLISECONDS.toNanos(25)); // past 20 and 30: both run, in deadline order
+            catalyst.runOnce(0);
             assertThat(fired).containsExactly(1, 2, 3);
             assertThat(threads).containsExactly(Thread.currentThread());
-            assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(30));
+            assertThat(catalyst.stats().timers()).isZero();
         }
     }
 
@@ -131,9 +146,9 @@ class CatalystTest {
         try (Catalyst catalyst = Catalyst.open()) {
             List<String> order = new ArrayList<>();
             catalyst.execute(() -> {
-                catalyst.handleAtRoundEnd(() -> {
+                Core.of(catalyst).handleAtRoundEnd(() -> {
                     order.add("end of round 1");
-                    catalyst.handleAtRoundEnd(() -> order.add("end of round 2"));
+                    Core.of(catalyst).handleAtRoundEnd(() -> order.add("end of round 2"));
                 });
                 order.add("task");
             });
@@ -180,7 +195,7 @@ class CatalystTest {
         ManualSource<String> open = new ManualSource<>(catalyst, "never ends");
         CompletableFuture<Void> started = new CompletableFuture<>();
         catalyst.execute(() -> {
-            catalyst.handleRetainLoop();
+            Core.of(catalyst).handleRetainLoop();
             started.complete(null);
         });
         Thread loop = new Thread(catalyst::loop);

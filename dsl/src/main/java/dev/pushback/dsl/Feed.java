@@ -16,14 +16,16 @@ import java.util.function.Supplier;
 import java.util.stream.Collector;
 import java.util.stream.Collectors;
 
-import dev.pushback.catalyst.ByteSource;
+import dev.pushback.catalyst.spi.AbstractByteSource;
 import dev.pushback.catalyst.Sink;
+import dev.pushback.dsl.internal.Handles;
+import dev.pushback.catalyst.spi.AbstractSink;
 import dev.pushback.catalyst.endpoint.BufferEndpoint;
 import dev.pushback.catalyst.endpoint.CollectorSink;
 import dev.pushback.catalyst.endpoint.InputStreamSink;
 import dev.pushback.catalyst.flow.SubscriberSink;
 import dev.pushback.compiler.ir.Node;
-import dev.pushback.compiler.ir.Transform;
+import dev.pushback.compiler.Transform;
 
 /**
  * A stream of elements in a {@link Graph}: the output of a source or a stage, not yet connected.
@@ -130,7 +132,7 @@ public final class Feed<T> {
      * have none). Directly on a byte source, lines are views of the chunk, nothing copied.
      */
     public Feed<ByteBuffer> rawLines() {
-        return rawLines(ByteSource.DEFAULT_MAX_LINE);
+        return rawLines(AbstractByteSource.DEFAULT_MAX_LINE);
     }
 
     /** {@link #rawLines()}, refusing lines longer than {@code maxLineLength} bytes. */
@@ -171,7 +173,7 @@ public final class Feed<T> {
      * @return completes when the sink has closed: at the end of input, or with its failure
      */
     public CompletableFuture<Void> to(Sink<? super T> sink) {
-        graph.flow.sink(node(), sink);
+        graph.flow.sink(node(), Handles.sink(sink));
         return sink.closed();
     }
 
@@ -192,7 +194,7 @@ public final class Feed<T> {
     public InputStream toInputStream() {
         InputStreamSink sink = InputStreamSink.of(graph.catalyst(), "input stream");
         @SuppressWarnings("unchecked")
-        Sink<? super T> typed = (Sink<? super T>) (Sink<?>) sink;
+        AbstractSink<? super T> typed = (AbstractSink<? super T>) (AbstractSink<?>) sink;
         graph.flow.sink(node(), typed);
         return sink.inputStream();
     }

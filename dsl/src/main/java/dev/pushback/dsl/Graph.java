@@ -19,8 +19,11 @@ import java.util.concurrent.Flow;
 import java.util.function.BiFunction;
 
 import dev.pushback.catalyst.Catalyst;
+import dev.pushback.dsl.internal.Handles;
 import dev.pushback.catalyst.Sink;
 import dev.pushback.catalyst.Source;
+import dev.pushback.catalyst.spi.AbstractSink;
+import dev.pushback.catalyst.spi.AbstractSource;
 import dev.pushback.catalyst.endpoint.ChannelSink;
 import dev.pushback.catalyst.endpoint.ChannelSource;
 import dev.pushback.catalyst.endpoint.FileSink;
@@ -29,7 +32,8 @@ import dev.pushback.catalyst.endpoint.IntervalSource;
 import dev.pushback.catalyst.endpoint.StreamSink;
 import dev.pushback.catalyst.endpoint.StreamSource;
 import dev.pushback.catalyst.flow.PublisherSource;
-import dev.pushback.compiler.Compiler;
+import dev.pushback.compiler.internal.CompiledPlan;
+import dev.pushback.compiler.internal.Compiler;
 import dev.pushback.compiler.Plan;
 import dev.pushback.compiler.ir.Dataflow;
 import dev.pushback.compiler.ir.Node;
@@ -53,7 +57,7 @@ import dev.pushback.compiler.ir.Node;
 public final class Graph {
     private final Catalyst catalyst;
     final Dataflow flow = new Dataflow();
-    private Plan plan;
+    private CompiledPlan plan;
     private CompletableFuture<Void> started;
 
     private Graph(Catalyst catalyst) {
@@ -71,9 +75,9 @@ public final class Graph {
 
     // ---------------------------------------------------------------- sources
 
-    /** Any source, for example a {@link dev.pushback.catalyst.endpoint.ManualSource}. */
+    /** Any source: one the graph made, or a custom one (an {@link dev.pushback.catalyst.spi.AbstractSource}). */
     public <T> Feed<T> from(Source<T> source) {
-        return new Feed<>(this, flow.source(source));
+        return new Feed<>(this, flow.source(Handles.source(source)));
     }
 
     /**
@@ -179,6 +183,14 @@ public final class Graph {
         return FileSink.create(catalyst, path);
     }
 
+    /** A file, created if missing and appended to (as {@code tee -a}); a FIFO is bridged like {@link #write(Path)}. */
+    public Sink<ByteBuffer> append(Path path) throws IOException {
+        if (isBlocking(path)) {
+            return StreamSink.of(catalyst, path.toString(), java.nio.channels.FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND));
+        }
+        return FileSink.append(catalyst, path);
+    }
+
     /** A selectable channel (a socket, a pipe's sink), owned by the graph from now on. */
     public <C extends SelectableChannel & WritableByteChannel> Sink<ByteBuffer> write(C channel) {
         return ChannelSink.of(catalyst, channel);
@@ -256,7 +268,7 @@ public final class Graph {
      */
     public synchronized CompletableFuture<Void> start() {
         if (started == null) {
-            Plan compiled = compile();
+            CompiledPlan compiled = (CompiledPlan) compile();
             if (catalyst.inCatalyst()) {
                 compiled.handleStart();
             } else {

@@ -3,7 +3,7 @@ package dev.pushback.dsl;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
-import dev.pushback.compiler.ir.Transform;
+import dev.pushback.compiler.Transform;
 
 /**
  * Splits byte chunks into lines when the chunks do not come straight from a byte source (there,

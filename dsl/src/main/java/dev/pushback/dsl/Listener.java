@@ -47,7 +47,7 @@ public final class Listener implements AutoCloseable {
 
     /** Binds {@code address} (port 0 picks a free one) and starts accepting. Safe from any thread. */
     public static Listener open(Catalyst catalyst, SocketAddress address, int maxConnections,
-                                BiConsumer<Graph, SocketEndpoints> each) throws IOException {
+                                BiConsumer<Graph, Connection> each) throws IOException {
         return accept(catalyst, address, maxConnections, (socket, release) -> serve(catalyst, socket, release, each));
     }
 
@@ -68,12 +68,12 @@ public final class Listener implements AutoCloseable {
         }
     }
 
-    private static void serve(Catalyst catalyst, SocketChannel socket, Runnable release, BiConsumer<Graph, SocketEndpoints> each) {
+    private static void serve(Catalyst catalyst, SocketChannel socket, Runnable release, BiConsumer<Graph, Connection> each) {
         SocketEndpoints endpoints = SocketEndpoints.of(catalyst, socket);
         Graph graph = Graph.on(catalyst);
         CompletableFuture<Void> finished;
         try {
-            each.accept(graph, endpoints);
+            each.accept(graph, new Connection(endpoints.source(), endpoints.sink(), remoteAddress(socket)));
             finished = graph.start();
         } catch (RuntimeException e) {
             finished = CompletableFuture.failedFuture(e);
@@ -84,6 +84,14 @@ public final class Listener implements AutoCloseable {
             closeQuietly(socket);
             release.run();
         }));
+    }
+
+    private static SocketAddress remoteAddress(SocketChannel socket) {
+        try {
+            return socket.getRemoteAddress();
+        } catch (IOException closedAlready) {
+            return null;
+        }
     }
 
     private static void closeQuietly(SocketChannel socket) {
@@ -99,14 +107,14 @@ public final class Listener implements AutoCloseable {
         return address;
     }
 
-    /** Connections open now. Catalyst thread. */
-    public int handleOpenConnections() {
-        return slots.handleOpenConnections();
+    /** Connections open now. Safe from any thread. */
+    public int openConnections() {
+        return slots.openConnections();
     }
 
-    /** The most connections open at once so far. Catalyst thread. */
-    public int handlePeakConnections() {
-        return slots.handlePeakConnections();
+    /** The most connections open at once so far. Safe from any thread. */
+    public int peakConnections() {
+        return slots.peakConnections();
     }
 
     /** Completes when the listener has stopped and every connection it accepted has closed. */

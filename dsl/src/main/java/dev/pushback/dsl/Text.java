@@ -8,7 +8,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 
-import dev.pushback.compiler.ir.Transform;
+import dev.pushback.compiler.Transform;
 
 /** Charset conversions for byte feeds. */
 final class Text {

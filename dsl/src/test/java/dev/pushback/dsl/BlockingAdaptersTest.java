@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.pushback.catalyst.internal.Core;
 import dev.pushback.catalyst.Catalyst;
 import dev.pushback.catalyst.endpoint.ManualSink;
 import dev.pushback.catalyst.endpoint.StreamSource;
@@ -43,7 +44,7 @@ class BlockingAdaptersTest {
     void start() throws Exception {
         catalyst = Catalyst.open(Catalyst.Config.defaults().withName("adapters").withChunkSize(CHUNK).withErrors((what, cause) -> { }));
         catalyst.submit(() -> {
-            catalyst.handleRetainLoop();
+            Core.of(catalyst).handleRetainLoop();
             return null;
         });
         loop = new Thread(catalyst::loop, "adapters-loop");

@@ -12,14 +12,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import dev.pushback.catalyst.Catalyst;
-import dev.pushback.catalyst.Source;
+import dev.pushback.catalyst.spi.AbstractSource;
 import dev.pushback.catalyst.endpoint.ManualSink;
 import dev.pushback.catalyst.endpoint.ManualSource;
 
 /** N11: an endpoint that cannot open, or is closed before its graph starts, fails its fiber only. */
 class EndpointOpenFailureTest {
     /** A source whose open fails, as a device that is gone would. */
-    static final class Unopenable extends Source<String> {
+    static final class Unopenable extends AbstractSource<String> {
         Unopenable(Catalyst catalyst) {
             super(catalyst, "unopenable");
         }

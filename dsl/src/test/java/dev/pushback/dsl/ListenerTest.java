@@ -43,7 +43,7 @@ class ListenerTest {
                 assertThat(replies.get(i).join()).isEqualTo("HELLO " + i);
             }
             assertThat(peak[0]).as("server-side connections open at once").isLessThanOrEqualTo(max);
-            assertThat(Drive.read(catalyst, listener::handlePeakConnections)).isLessThanOrEqualTo(max);
+            assertThat(Drive.read(catalyst, listener::peakConnections)).isLessThanOrEqualTo(max);
             listener.close();
             Drive.until(catalyst, 1_000, () -> listener.done().isDone());
             assertThat(listener.done()).isCompleted();

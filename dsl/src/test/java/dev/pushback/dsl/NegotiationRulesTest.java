@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
+import dev.pushback.catalyst.internal.Core;
 import dev.pushback.catalyst.Catalyst;
 import dev.pushback.catalyst.endpoint.ChannelSink;
 import dev.pushback.catalyst.endpoint.ChannelSource;
@@ -81,7 +82,7 @@ class NegotiationRulesTest {
             // Nothing to read: the read returned 0, the bit is clear and OP_READ is registered.
             assertThat(read(catalyst, source::handleIsAvailable)).isFalse();
             assertThat(read(catalyst, source::handleInterestOps)).isEqualTo(SelectionKey.OP_READ);
-            assertThat(read(catalyst, () -> catalyst.handleFrontier())).containsExactly(source);
+            assertThat(read(catalyst, () -> Core.of(catalyst).handleFrontier())).containsExactly(source);
             // The sink is known writable: never registered for OP_WRITE (that would spin).
             assertThat(read(catalyst, sink::handleIsAvailable)).isTrue();
             assertThat(read(catalyst, sink::handleInterestOps)).isZero();
@@ -218,7 +219,7 @@ class NegotiationRulesTest {
             step(catalyst, () -> in.handleSetReadable(true));
             assertThat(read(catalyst, () -> List.copyOf(main.handleReceived()))).hasSize(10);
             assertThat(read(catalyst, () -> List.copyOf(side.handleReceived()))).containsExactly("e0", "e1", "e2");
-            assertThat(read(catalyst, plan::handleDropped)).isEqualTo(7);
+            assertThat(read(catalyst, plan::dropped)).isEqualTo(7);
         }
     }
 
@@ -568,7 +569,7 @@ class NegotiationRulesTest {
             graph.from(source).to(graph.write(dir.resolve("out")));
             graph.start();
             Drive.rounds(catalyst, 1);
-            assertThat(read(catalyst, () -> catalyst.handleFrontier())).as("nothing ever waits on a file").isEmpty();
+            assertThat(read(catalyst, () -> Core.of(catalyst).handleFrontier())).as("nothing ever waits on a file").isEmpty();
             Drive.until(catalyst, 100, () -> source.closed().isDone());
         }
         assertThat(java.nio.file.Files.readAllBytes(dir.resolve("out"))).isEqualTo(data);
@@ -650,10 +651,10 @@ class NegotiationRulesTest {
             active.from(in).to(out);
             active.start();
             Drive.rounds(catalyst, 3); // first checks of every new fiber
-            long before = read(catalyst, catalyst::handleChecks);
+            long before = read(catalyst, Core.of(catalyst)::handleChecks);
             step(catalyst, () -> in.handleSetReadable(true));
             Drive.rounds(catalyst, 20);
-            long checks = read(catalyst, catalyst::handleChecks) - before;
+            long checks = read(catalyst, Core.of(catalyst)::handleChecks) - before;
             assertThat(read(catalyst, () -> out.handleReceived().size())).isEqualTo(100);
             assertThat(checks).as("checks grow with ready endpoints, not with %d idle fibers", idle).isLessThan(50);
         }
@@ -690,7 +691,7 @@ class NegotiationRulesTest {
             }
             assertThat(read(catalyst, steady::handleBit)).as("untouched").isEqualTo(steadyBit);
             assertThat(read(catalyst, () -> steadyOut.handleReceived().size())).isEqualTo(51);
-            assertThat(read(catalyst, catalyst::handleAllocatedBits)).as("bits of finished subgraphs are freed").isEqualTo(2);
+            assertThat(read(catalyst, Core.of(catalyst)::handleAllocatedBits)).as("bits of finished subgraphs are freed").isEqualTo(2);
         }
     }
 }

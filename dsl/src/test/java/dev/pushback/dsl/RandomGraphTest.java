@@ -24,9 +24,10 @@ import java.util.stream.Collector;
 
 import org.junit.jupiter.api.Test;
 
+import dev.pushback.catalyst.internal.Core;
 import dev.pushback.catalyst.Catalyst;
-import dev.pushback.catalyst.Endpoint;
-import dev.pushback.catalyst.Sink;
+import dev.pushback.catalyst.spi.Endpoint;
+import dev.pushback.catalyst.spi.AbstractSink;
 import dev.pushback.catalyst.endpoint.CollectorSink;
 import dev.pushback.catalyst.endpoint.ManualSink;
 import dev.pushback.catalyst.endpoint.ManualSource;
@@ -1262,9 +1263,9 @@ class RandomGraphTest {
                 received.put(entry.getKey(), entry.getValue().handleReceived("sink" + entry.getKey().id));
                 shortWrites += entry.getValue().handleShortWrites();
             }
-            return new Observed(received, plan.handleDropped(), catalyst.retainedBytes(), catalyst.peakRetainedBytes(),
-                catalyst.handleFiberCount(), catalyst.handleOpenEndpoints(), catalyst.handleAllocatedBits(),
-                catalyst.pool().handleLent(), shortWrites);
+            return new Observed(received, plan.dropped(), catalyst.retainedBytes(), catalyst.peakRetainedBytes(),
+                Core.of(catalyst).handleFiberCount(), Core.of(catalyst).handleOpenEndpoints(), Core.of(catalyst).handleAllocatedBits(),
+                Core.of(catalyst).pool().handleLent(), shortWrites);
         }
 
         // ---------------------------------------------------------------- verification
@@ -1303,7 +1304,7 @@ class RandomGraphTest {
                 }
             }
             assertThat(observed.dropped())
-                .as("Plan.handleDropped(): elements that reached a dropping branch and did not pass it")
+                .as("Plan.dropped(): elements that reached a dropping branch and did not pass it")
                 .isEqualTo(dropped);
             stats.add(spec, model, observed, dropped);
         }
@@ -1316,8 +1317,8 @@ class RandomGraphTest {
 
         private String diagnose() {
             CompletableFuture<String> state = catalyst.submit(() -> {
-                StringBuilder text = new StringBuilder("frontier: ").append(catalyst.handleFrontier())
-                    .append("; live fibers: ").append(catalyst.handleFiberCount())
+                StringBuilder text = new StringBuilder("frontier: ").append(Core.of(catalyst).handleFrontier())
+                    .append("; live fibers: ").append(Core.of(catalyst).handleFiberCount())
                     .append("; retained: ").append(catalyst.retainedBytes()).append('\n');
                 for (ManualSource<E> source : sources) {
                     text.append("  ").append(endpointState(source)).append(", waiting ").append(source.handleWaiting())
@@ -1387,7 +1388,7 @@ class RandomGraphTest {
 
     /** A sink endpoint the test schedules and reads back. Catalyst thread only. */
     private abstract static class TestSink<E> {
-        abstract Sink<? super E> endpoint();
+        abstract AbstractSink<? super E> endpoint();
 
         void handleStep(Random rnd, Sched sched) {}
 
@@ -1436,7 +1437,7 @@ class RandomGraphTest {
             ScriptedByteSink sink = new ScriptedByteSink(catalyst, name);
             return new TestSink<>() {
                 @Override
-                Sink<? super ByteBuffer> endpoint() {
+                AbstractSink<? super ByteBuffer> endpoint() {
                     return sink;
                 }
 
@@ -1499,7 +1500,7 @@ class RandomGraphTest {
             ManualSink<Typed> sink = new ManualSink<>(catalyst, name);
             return new TestSink<>() {
                 @Override
-                Sink<? super Typed> endpoint() {
+                AbstractSink<? super Typed> endpoint() {
                     return sink;
                 }
 
@@ -1562,7 +1563,7 @@ class RandomGraphTest {
         }
 
         @Override
-        Sink<? super E> endpoint() {
+        AbstractSink<? super E> endpoint() {
             return sink;
         }
 

@@ -27,6 +27,7 @@ import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.junit.jupiter.api.Test;
 
+import dev.pushback.catalyst.internal.Core;
 import dev.pushback.catalyst.Catalyst;
 import dev.pushback.catalyst.CatalystClosedException;
 import dev.pushback.catalyst.HostedPolling;
@@ -329,7 +330,7 @@ class RunningModesTest {
     void crossThreadGraphsAndSubmitWhileTheCatalystLoops() throws Exception {
         Catalyst catalyst = Catalyst.open();
         CompletableFuture<Void> hold = catalyst.submit(() -> {
-            catalyst.handleRetainLoop(); // keeps loop() running while the graph is built elsewhere
+            Core.of(catalyst).handleRetainLoop(); // keeps loop() running while the graph is built elsewhere
             return null;
         });
         Thread loop = new Thread(catalyst::loop, "catalyst");
@@ -351,14 +352,14 @@ class RunningModesTest {
             .withCauseInstanceOf(IllegalStateException.class);
         var callers = java.util.concurrent.Executors.newSingleThreadExecutor(task -> new Thread(task, "caller"));
         try {
-            String chainedOn = catalyst.submit(catalyst::handleRounds, callers)
+            String chainedOn = catalyst.submit(Core.of(catalyst)::handleRounds, callers)
                 .thenApply(rounds -> Thread.currentThread().getName()).get(30, TimeUnit.SECONDS);
             // On "caller", or on this thread if the future was complete before the stage was chained.
             assertThat(chainedOn).isIn("caller", Thread.currentThread().getName()); // never on the catalyst
         } finally {
             callers.shutdown();
         }
-        catalyst.execute(catalyst::handleReleaseLoop);
+        catalyst.execute(Core.of(catalyst)::handleReleaseLoop);
         loop.join(30_000);
         assertThat(loop.isAlive()).isFalse(); // nothing open: loop() returned by itself
         catalyst.close();

@@ -3,7 +3,7 @@ package dev.pushback.dsl;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 
-import dev.pushback.catalyst.ByteSink;
+import dev.pushback.catalyst.spi.AbstractByteSink;
 import dev.pushback.catalyst.Catalyst;
 
 /**
@@ -12,7 +12,7 @@ import dev.pushback.catalyst.Catalyst;
  * never arms anything; granting more allowance drains what is pending, the way a selector's
  * {@code OP_WRITE} would. Catalyst thread only.
  */
-final class ScriptedByteSink extends ByteSink {
+final class ScriptedByteSink extends AbstractByteSink {
     private final ByteArrayOutputStream h_written = new ByteArrayOutputStream();
     private long h_allowance;
     private boolean h_unlimited;

@@ -15,8 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.pushback.catalyst.internal.Core;
 import dev.pushback.catalyst.Catalyst;
-import dev.pushback.catalyst.Sink;
+import dev.pushback.catalyst.spi.AbstractSink;
 import dev.pushback.compiler.Plan;
 
 /**
@@ -57,7 +58,7 @@ class TeeThrottlingTest {
             Pipe stdout = Pipe.open();
             Feed.Broadcast<ByteBuffer> tee = graph.read(stdin.source()).broadcast();
             tee.to(graph.write(stdout.sink()));
-            Sink<ByteBuffer> fifoSink = graph.write(fifo);
+            AbstractSink<ByteBuffer> fifoSink = (AbstractSink<ByteBuffer>) graph.write(fifo);
             tee.to(fifoSink);
             Plan plan = graph.compile();
             CompletableFuture<Void> done = graph.start();
@@ -121,9 +122,9 @@ class TeeThrottlingTest {
             Plan plan = graph.compile();
             CompletableFuture<Void> done = graph.start();
             reader.get(); // opened, never read
-            Drive.until(catalyst, 100_000, () -> Drive.read(catalyst, () -> catalyst.handleFiberCount() == 0));
+            Drive.until(catalyst, 100_000, () -> Drive.read(catalyst, () -> Core.of(catalyst).handleFiberCount() == 0));
             assertThat(Files.readAllBytes(dir.resolve("copy"))).isEqualTo(data);
-            assertThat(Drive.read(catalyst, plan::handleDropped)).as("the FIFO side dropped what it could not take").isPositive();
+            assertThat(Drive.read(catalyst, plan::dropped)).as("the FIFO side dropped what it could not take").isPositive();
             reader.get().close(); // the bridge's last write fails or finishes; either way the main path is done
         }
     }

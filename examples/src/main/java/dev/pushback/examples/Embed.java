@@ -121,12 +121,12 @@ final class Embed implements Launcher.Command {
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
         try (Catalyst catalyst = Catalyst.open(config)) {
             scheduler.scheduleAtFixedRate(host::tickIfDue, 0, 10, TimeUnit.MILLISECONDS);
-            catalyst.execute(catalyst::handleRetainLoop); // loop() runs until the host lets it go
+            Runnable release = catalyst.keepLooping(); // loop() runs until the host lets it go
             Thread loop = new Thread(catalyst::loop, config.name());
             loop.start();
             Copy copy = scheduler.submit(() -> Copy.start(catalyst, bytes)).get(); // built off the catalyst thread
             boolean intact = copy.intact();
-            catalyst.execute(catalyst::handleReleaseLoop);
+            release.run();
             loop.join();
             return intact;
         } finally {

@@ -30,7 +30,7 @@ final class Pv implements Launcher.Command {
             h_lastTickNanos = h_startNanos;
             CompletableFuture<Void> data = graph.stdin().map(this::count).to(graph.stdout());
             graph.interval(Duration.ofSeconds(1), data)
-                .map(tick -> progress(catalyst.nanoTime(), false))
+                .map(tick -> progress(catalyst.config().clock().nanoTime(), false))
                 .broadcast().dropping()
                 .encode(StandardCharsets.UTF_8)
                 .to(graph.stderr());

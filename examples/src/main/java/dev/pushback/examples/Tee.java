@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 import dev.pushback.catalyst.Catalyst;
-import dev.pushback.catalyst.endpoint.FileSink;
 import dev.pushback.dsl.Feed;
 import dev.pushback.dsl.Graph;
 
@@ -22,7 +21,7 @@ final class Tee implements Launcher.Command {
             tee.to(graph.stdout());
             for (String file : files) {
                 Path path = Path.of(file);
-                tee.to(cli.append() ? FileSink.append(catalyst, path) : graph.write(path));
+                tee.to(cli.append() ? graph.append(path) : graph.write(path));
             }
             cli.run(graph);
         }

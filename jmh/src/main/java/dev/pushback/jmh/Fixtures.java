@@ -1,8 +1,8 @@
 package dev.pushback.jmh;
 
 import dev.pushback.catalyst.Catalyst;
-import dev.pushback.catalyst.Sink;
-import dev.pushback.catalyst.Source;
+import dev.pushback.catalyst.spi.AbstractSink;
+import dev.pushback.catalyst.spi.AbstractSource;
 
 /**
  * Endpoints for benchmarks that allocate nothing per element: a source that is always readable
@@ -18,7 +18,7 @@ final class Fixtures {
     }
 
     /** Always readable; every poll gives the same cell, never ends. */
-    static final class EndlessSource extends Source<Object> {
+    static final class EndlessSource extends AbstractSource<Object> {
         private final Cell cell = new Cell();
 
         EndlessSource(Catalyst catalyst, String name) {
@@ -32,7 +32,7 @@ final class Fixtures {
     }
 
     /** Always writable; adds each cell's value to {@link #sum}. */
-    static final class SumSink extends Sink<Object> {
+    static final class SumSink extends AbstractSink<Object> {
         long sum;
         long count;
 

@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import dev.pushback.catalyst.internal.Core;
 import dev.pushback.catalyst.Catalyst;
 import dev.pushback.catalyst.endpoint.ManualSink;
 import dev.pushback.catalyst.endpoint.ManualSource;
@@ -72,12 +73,12 @@ public class IdleFibersBenchmark {
                 catalyst.runOnce(0);
             }
         }
-        Fixtures.runUntil(catalyst, () -> catalyst.handleFiberCount() == STARTED, 1_000_000);
+        Fixtures.runUntil(catalyst, () -> Core.of(catalyst).handleFiberCount() == STARTED, 1_000_000);
         List<ManualSource<Object>> ending = sources.subList(idle, STARTED);
         catalyst.execute(() -> ending.forEach(ManualSource::handleFinish));
-        Fixtures.runUntil(catalyst, () -> catalyst.handleFiberCount() == idle, 1_000_000);
-        if (catalyst.handleFiberCount() != idle) {
-            throw new IllegalStateException("expected " + idle + " idle fibers, have " + catalyst.handleFiberCount());
+        Fixtures.runUntil(catalyst, () -> Core.of(catalyst).handleFiberCount() == idle, 1_000_000);
+        if (Core.of(catalyst).handleFiberCount() != idle) {
+            throw new IllegalStateException("expected " + idle + " idle fibers, have " + Core.of(catalyst).handleFiberCount());
         }
         // Starting many graphs keeps both JIT compilers busy; while C2's queue is long, HotSpot
         // compiles new hot methods at tier 2, which records no type profiles, and the active
@@ -89,8 +90,8 @@ public class IdleFibersBenchmark {
         active.from(new Fixtures.EndlessSource(catalyst, "endless")).map(x -> Fixtures.add(x, 1)).to(sink);
         active.start();
         Fixtures.runUntil(catalyst, () -> sink.count > 0, 1_000_000);
-        if (catalyst.handleFiberCount() != idle + 1) {
-            throw new IllegalStateException("expected " + (idle + 1) + " fibers, have " + catalyst.handleFiberCount());
+        if (Core.of(catalyst).handleFiberCount() != idle + 1) {
+            throw new IllegalStateException("expected " + (idle + 1) + " fibers, have " + Core.of(catalyst).handleFiberCount());
         }
     }
 

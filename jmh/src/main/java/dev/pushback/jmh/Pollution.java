@@ -6,8 +6,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 import dev.pushback.catalyst.Catalyst;
-import dev.pushback.catalyst.Sink;
-import dev.pushback.catalyst.Source;
+import dev.pushback.catalyst.spi.AbstractSink;
+import dev.pushback.catalyst.spi.AbstractSource;
 import dev.pushback.catalyst.endpoint.ManualSink;
 import dev.pushback.catalyst.endpoint.ManualSource;
 import dev.pushback.dsl.Feed;
@@ -96,7 +96,7 @@ final class Pollution {
     }
 
     /** A third sink class: counts. */
-    static final class CountSink<T> extends Sink<T> {
+    static final class CountSink<T> extends AbstractSink<T> {
         long count;
 
         CountSink(Catalyst catalyst, String name) {
@@ -115,7 +115,7 @@ final class Pollution {
     }
 
     /** A third source class: gives one cell {@code count} times, then ends. */
-    static final class CountdownSource extends Source<Object> {
+    static final class CountdownSource extends AbstractSource<Object> {
         private final Fixtures.Cell cell = new Fixtures.Cell();
         private int left;
 
@@ -136,7 +136,7 @@ final class Pollution {
     }
 
     /** A fourth source class. */
-    static final class OtherSource extends Source<Object> {
+    static final class OtherSource extends AbstractSource<Object> {
         private int left;
 
         OtherSource(Catalyst catalyst, String name, int count) {

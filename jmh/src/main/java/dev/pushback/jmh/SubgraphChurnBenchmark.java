@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import dev.pushback.catalyst.internal.Core;
 import dev.pushback.catalyst.Catalyst;
 import dev.pushback.catalyst.endpoint.ManualSink;
 import dev.pushback.catalyst.endpoint.ManualSource;
@@ -51,7 +52,7 @@ public class SubgraphChurnBenchmark {
                 catalyst.runOnce(0);
             }
         }
-        Fixtures.runUntil(catalyst, () -> catalyst.handleFiberCount() == idle, 1_000_000);
+        Fixtures.runUntil(catalyst, () -> Core.of(catalyst).handleFiberCount() == idle, 1_000_000);
     }
 
     @TearDown
@@ -75,6 +76,6 @@ public class SubgraphChurnBenchmark {
         if (!out.handleIsClosed()) {
             throw new IllegalStateException("the subgraph did not end in one round");
         }
-        return catalyst.handleFiberCount();
+        return Core.of(catalyst).handleFiberCount();
     }
 }

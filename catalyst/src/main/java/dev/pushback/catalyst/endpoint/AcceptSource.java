@@ -5,16 +5,17 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
+import dev.pushback.catalyst.spi.ReadyHandler;
 import dev.pushback.catalyst.Catalyst;
-import dev.pushback.catalyst.Interest;
-import dev.pushback.catalyst.Source;
+import dev.pushback.catalyst.spi.Interest;
+import dev.pushback.catalyst.spi.AbstractSource;
 
 /**
  * The connections of a listening socket, one per poll. An accept that finds nobody waiting clears
  * the bit and registers OP_ACCEPT. Paired with {@link ConnectionSlots}, the accept fiber runs only
  * while a slot is free (DESIGN N13): beyond that, clients wait in the kernel's backlog.
  */
-public final class AcceptSource extends Source<SocketChannel> implements Catalyst.ReadyHandler {
+public final class AcceptSource extends AbstractSource<SocketChannel> implements ReadyHandler {
     private final ServerSocketChannel server;
     private Interest h_interest;
 
@@ -30,7 +31,7 @@ public final class AcceptSource extends Source<SocketChannel> implements Catalys
 
     @Override
     protected void handleOpen() throws IOException {
-        h_interest = catalyst.handleRegister(server, this);
+        h_interest = reactor.handleRegister(server, this);
     }
 
     @Override
@@ -66,7 +67,7 @@ public final class AcceptSource extends Source<SocketChannel> implements Catalys
     @Override
     protected void handleRelease() throws IOException {
         if (h_interest != null) {
-            catalyst.handleDeregister(h_interest);
+            reactor.handleDeregister(h_interest);
         } else {
             server.close();
         }

@@ -6,7 +6,7 @@ import java.util.concurrent.RejectedExecutionException;
 
 import org.jctools.queues.SpscArrayQueue;
 
-import dev.pushback.catalyst.ByteSink;
+import dev.pushback.catalyst.spi.AbstractByteSink;
 import dev.pushback.catalyst.Catalyst;
 
 /**
@@ -16,7 +16,7 @@ import dev.pushback.catalyst.Catalyst;
  * thread. Hand-offs go through a single-producer queue and back through {@link Catalyst#execute}
  * with a task made once per buffer: nothing is allocated per chunk.
  */
-abstract class BridgeSink extends ByteSink {
+abstract class BridgeSink extends AbstractByteSink {
     private final SpscArrayQueue<HandOff> handed = new SpscArrayQueue<>(2);
     private final ArrayDeque<HandOff> h_free = new ArrayDeque<>(2);
     private int h_inFlight;
@@ -42,13 +42,13 @@ abstract class BridgeSink extends ByteSink {
 
     /** A buffer holds one whole element: a hand-off per element, not per chunk. */
     private int bufferSize() {
-        return (int) Math.max(catalyst.pool().chunkSize(), Math.min(Integer.MAX_VALUE, expectedElementBytes));
+        return (int) Math.max(reactor.pool().chunkSize(), Math.min(Integer.MAX_VALUE, expectedElementBytes));
     }
 
     /** Two buffers handed over plus one pending chunk. */
     @Override
     public long retainedBound() {
-        return 2L * bufferSize() + catalyst.pool().chunkSize();
+        return 2L * bufferSize() + reactor.pool().chunkSize();
     }
 
     /** Two buffers handed over plus one pending element. */
@@ -84,7 +84,7 @@ abstract class BridgeSink extends ByteSink {
         source.limit(limit);
         h_inFlight++;
         h_inFlightBytes += length;
-        catalyst.handleRetain(length);
+        reactor.handleRetain(length);
         handed.offer(free);
         handleHandedOver();
         if (h_free.isEmpty()) {
@@ -106,7 +106,7 @@ abstract class BridgeSink extends ByteSink {
     @Override
     protected void handleRelease() throws Exception {
         super.handleRelease();
-        catalyst.handleRetain(-h_inFlightBytes); // buffers still handed over are the other thread's now
+        reactor.handleRetain(-h_inFlightBytes); // buffers still handed over are the other thread's now
         h_inFlightBytes = 0;
     }
 
@@ -121,7 +121,7 @@ abstract class BridgeSink extends ByteSink {
         /** On the other thread: done with the buffer; false if the catalyst is gone. */
         boolean giveBack() {
             try {
-                catalyst.execute(this);
+                reactor.execute(this);
                 return true;
             } catch (RejectedExecutionException closed) {
                 return false;
@@ -135,7 +135,7 @@ abstract class BridgeSink extends ByteSink {
             }
             h_inFlight--;
             h_inFlightBytes -= buffer.limit();
-            catalyst.handleRetain(-buffer.limit());
+            reactor.handleRetain(-buffer.limit());
             h_free.addLast(this);
             if (BridgeSink.super.handleHasPending()) {
                 handleDrain();

@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
 import dev.pushback.catalyst.Catalyst;
-import dev.pushback.catalyst.Sink;
-import dev.pushback.catalyst.Source;
+import dev.pushback.catalyst.spi.AbstractSink;
+import dev.pushback.catalyst.spi.AbstractSource;
 
 /**
  * An explicit, bounded buffer of {@code capacity} elements between two fibers — the only place
@@ -40,12 +40,12 @@ public final class BufferEndpoint<T> {
     }
 
     /** The side writers offer to. */
-    public Sink<T> sink() {
+    public AbstractSink<T> sink() {
         return in;
     }
 
     /** The side readers poll. */
-    public Source<T> source() {
+    public AbstractSource<T> source() {
         return out;
     }
 
@@ -53,7 +53,7 @@ public final class BufferEndpoint<T> {
         return element instanceof ByteBuffer buffer ? buffer.remaining() : 0;
     }
 
-    private final class In extends Sink<T> {
+    private final class In extends AbstractSink<T> {
         In(Catalyst catalyst, String name) {
             super(catalyst, name);
         }
@@ -69,7 +69,7 @@ public final class BufferEndpoint<T> {
                 ByteBuffer copy = ByteBuffer.allocate(chunk.remaining());
                 copy.put(chunk).flip();
                 stored = (T) copy;
-                catalyst.handleRetain(copy.remaining());
+                reactor.handleRetain(copy.remaining());
             }
             h_elements.addLast(stored);
             if (h_elements.size() >= capacity) {
@@ -86,7 +86,7 @@ public final class BufferEndpoint<T> {
         /** At most {@code capacity} elements of at most a chunk each. */
         @Override
         public long retainedBound() {
-            return (long) capacity * catalyst.pool().chunkSize();
+            return (long) capacity * reactor.pool().chunkSize();
         }
 
         @Override
@@ -123,7 +123,7 @@ public final class BufferEndpoint<T> {
         }
     }
 
-    private final class Out extends Source<T> {
+    private final class Out extends AbstractSource<T> {
         private T h_current;
         private boolean h_writerFinished;
 
@@ -160,7 +160,7 @@ public final class BufferEndpoint<T> {
                 return handleNothing(h_writerFinished);
             }
             h_current = element;
-            catalyst.handleRetain(-bytesOf(element)); // now the one chunk the reading fiber moves
+            reactor.handleRetain(-bytesOf(element)); // now the one chunk the reading fiber moves
             in.handleRoom();
             return element;
         }
@@ -178,7 +178,7 @@ public final class BufferEndpoint<T> {
         @Override
         protected void handleRelease() {
             for (T element : h_elements) {
-                catalyst.handleRetain(-bytesOf(element));
+                reactor.handleRetain(-bytesOf(element));
             }
             h_elements.clear();
             in.handleRoom();

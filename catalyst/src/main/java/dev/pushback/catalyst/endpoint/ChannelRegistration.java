@@ -5,16 +5,18 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
+import dev.pushback.catalyst.spi.ReadyHandler;
 import dev.pushback.catalyst.Catalyst;
-import dev.pushback.catalyst.Interest;
+import dev.pushback.catalyst.spi.Interest;
+import dev.pushback.catalyst.spi.Reactor;
 
 /**
  * The one selector key of a channel, shared by its source and sink sides. Interest is added only
  * for a side whose bit is clear and that a fiber waits on (the frontier, DESIGN N2) and removed as
  * soon as the key reports it, so a known-writable socket is never left registered for OP_WRITE.
  */
-final class ChannelRegistration implements Catalyst.ReadyHandler {
-    private final Catalyst catalyst;
+final class ChannelRegistration implements ReadyHandler {
+    private final Reactor reactor;
     private final SelectableChannel channel;
     ChannelSource h_source;
     ChannelSink h_sink;
@@ -22,7 +24,7 @@ final class ChannelRegistration implements Catalyst.ReadyHandler {
     private int h_openSides;
 
     ChannelRegistration(Catalyst catalyst, SelectableChannel channel) {
-        this.catalyst = catalyst;
+        this.reactor = Reactor.of(catalyst);
         this.channel = channel;
     }
 
@@ -32,7 +34,7 @@ final class ChannelRegistration implements Catalyst.ReadyHandler {
 
     void handleOpenSide() throws IOException {
         if (h_interest == null) {
-            h_interest = catalyst.handleRegister(channel, this);
+            h_interest = reactor.handleRegister(channel, this);
         }
         h_openSides++;
     }
@@ -74,7 +76,7 @@ final class ChannelRegistration implements Catalyst.ReadyHandler {
         }
         if (h_openSides <= 0) {
             if (h_interest != null) {
-                catalyst.handleDeregister(h_interest);
+                reactor.handleDeregister(h_interest);
             } else {
                 channel.close();
             }

@@ -6,7 +6,7 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.WritableByteChannel;
 
-import dev.pushback.catalyst.ByteSink;
+import dev.pushback.catalyst.spi.AbstractByteSink;
 import dev.pushback.catalyst.Catalyst;
 
 /**
@@ -14,7 +14,7 @@ import dev.pushback.catalyst.Catalyst;
  * A partial write keeps the rest pending, clears the bit and registers OP_WRITE until drained; on
  * finishing, a socket shuts down its output and a pipe closes.
  */
-public final class ChannelSink extends ByteSink {
+public final class ChannelSink extends AbstractByteSink {
     private final ChannelRegistration registration;
     private final WritableByteChannel channel;
 

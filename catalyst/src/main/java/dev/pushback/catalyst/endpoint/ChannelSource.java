@@ -6,7 +6,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 
-import dev.pushback.catalyst.ByteSource;
+import dev.pushback.catalyst.spi.AbstractByteSource;
 import dev.pushback.catalyst.Catalyst;
 
 /**
@@ -19,7 +19,7 @@ import dev.pushback.catalyst.Catalyst;
  * ChannelSource in = ChannelSource.of(catalyst, pipe.source());
  * }</pre>
  */
-public final class ChannelSource extends ByteSource {
+public final class ChannelSource extends AbstractByteSource {
     private final ChannelRegistration registration;
     private final ReadableByteChannel channel;
 

@@ -6,7 +6,7 @@ import java.util.function.Function;
 import java.util.stream.Collector;
 
 import dev.pushback.catalyst.Catalyst;
-import dev.pushback.catalyst.Sink;
+import dev.pushback.catalyst.spi.AbstractSink;
 
 /**
  * A sink that is always writable and folds every element into one result (DESIGN N10), completed
@@ -17,7 +17,7 @@ import dev.pushback.catalyst.Sink;
  * all.result().thenAccept(System.out::println);
  * }</pre>
  */
-public final class CollectorSink<T, A, R> extends Sink<T> {
+public final class CollectorSink<T, A, R> extends AbstractSink<T> {
     private final BiConsumer<A, ? super T> accumulator;
     private final Function<A, R> finisher;
     private final CompletableFuture<R> result = new CompletableFuture<>();

@@ -4,7 +4,7 @@ import java.nio.channels.SocketChannel;
 import java.util.function.BiConsumer;
 
 import dev.pushback.catalyst.Catalyst;
-import dev.pushback.catalyst.Sink;
+import dev.pushback.catalyst.spi.AbstractSink;
 
 /**
  * A budget of connection slots as a sink (DESIGN N13): writable while fewer than {@code max}
@@ -12,11 +12,14 @@ import dev.pushback.catalyst.Sink;
  * is free. Each accepted connection goes to the handler with a {@code release} action, to be run
  * once when the connection has closed.
  */
-public final class ConnectionSlots extends Sink<SocketChannel> {
+public final class ConnectionSlots extends AbstractSink<SocketChannel> {
     private final int max;
     private final BiConsumer<SocketChannel, Runnable> handler;
     private int h_open;
     private int h_peak;
+    // Mirrors of the counts for readers on other threads (a listener's statistics).
+    private volatile int openNow;
+    private volatile int peakSoFar;
 
     public ConnectionSlots(Catalyst catalyst, int max, BiConsumer<SocketChannel, Runnable> handler) {
         super(catalyst, "connection slots (" + max + ")");
@@ -31,6 +34,8 @@ public final class ConnectionSlots extends Sink<SocketChannel> {
     public void handleAccept(SocketChannel connection) {
         h_open++;
         h_peak = Math.max(h_peak, h_open);
+        openNow = h_open;
+        peakSoFar = h_peak;
         if (h_open >= max) {
             handleClearAvailable();
         }
@@ -45,6 +50,7 @@ public final class ConnectionSlots extends Sink<SocketChannel> {
 
     private void handleReleaseSlot() {
         h_open--;
+        openNow = h_open;
         if (h_open < max) {
             handleSetAvailable();
         }
@@ -65,5 +71,15 @@ public final class ConnectionSlots extends Sink<SocketChannel> {
     @Override
     protected boolean handleHasPending() {
         return h_open > 0;
+    }
+
+    /** Connections open now, from any thread. */
+    public int openConnections() {
+        return openNow;
+    }
+
+    /** The most connections open at once so far, from any thread. */
+    public int peakConnections() {
+        return peakSoFar;
     }
 }

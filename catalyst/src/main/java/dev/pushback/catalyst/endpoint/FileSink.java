@@ -6,14 +6,14 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-import dev.pushback.catalyst.ByteSink;
+import dev.pushback.catalyst.spi.AbstractByteSink;
 import dev.pushback.catalyst.Catalyst;
 
 /**
  * A regular file written from its start (truncated) or appended to. Always writable (DESIGN N14):
  * every write completes, so nothing is ever pending.
  */
-public final class FileSink extends ByteSink {
+public final class FileSink extends AbstractByteSink {
     private final FileChannel channel;
     private final boolean closeChannel;
 

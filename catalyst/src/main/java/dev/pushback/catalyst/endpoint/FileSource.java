@@ -6,14 +6,14 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-import dev.pushback.catalyst.ByteSource;
+import dev.pushback.catalyst.spi.AbstractByteSource;
 import dev.pushback.catalyst.Catalyst;
 
 /**
  * A regular file read from start to end. Regular files are always available (DESIGN N14): the bit
  * stays set and each move reads one chunk.
  */
-public final class FileSource extends ByteSource {
+public final class FileSource extends AbstractByteSource {
     private final FileChannel channel;
 
     private FileSource(Catalyst catalyst, String name, FileChannel channel) {

@@ -124,7 +124,7 @@ public final class InputStreamSink extends BridgeSink {
             }
             closedByReader = true;
             try {
-                catalyst.execute(() -> handleClose(new IOException(name() + ": closed by its reader")));
+                reactor.execute(() -> handleClose(new IOException(name() + ": closed by its reader")));
             } catch (RejectedExecutionException closedCatalyst) {
                 // nothing left to stop
             }

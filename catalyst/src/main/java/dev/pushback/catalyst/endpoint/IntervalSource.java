@@ -3,7 +3,7 @@ package dev.pushback.catalyst.endpoint;
 import java.time.Duration;
 
 import dev.pushback.catalyst.Catalyst;
-import dev.pushback.catalyst.Source;
+import dev.pushback.catalyst.spi.AbstractSource;
 
 /**
  * A source that becomes available every period (DESIGN N12); each element is the number of the
@@ -14,7 +14,7 @@ import dev.pushback.catalyst.Source;
  * IntervalSource everySecond = IntervalSource.every(catalyst, Duration.ofSeconds(1));
  * }</pre>
  */
-public final class IntervalSource extends Source<Long> {
+public final class IntervalSource extends AbstractSource<Long> {
     private final long periodNanos;
     private long h_ticks;
     private long h_given;
@@ -40,18 +40,18 @@ public final class IntervalSource extends Source<Long> {
 
     @Override
     protected void handleOpen() {
-        h_nextDeadline = catalyst.nanoTime() + periodNanos;
-        h_timer = catalyst.handleScheduleAt(h_nextDeadline, this::handleTick);
+        h_nextDeadline = reactor.nanoTime() + periodNanos;
+        h_timer = reactor.handleScheduleAt(h_nextDeadline, this::handleTick);
     }
 
     private void handleTick() {
         h_ticks++;
-        long now = catalyst.nanoTime();
+        long now = reactor.nanoTime();
         h_nextDeadline += periodNanos;
         if (h_nextDeadline <= now) {
             h_nextDeadline = now + periodNanos; // fell behind: skip, do not burst
         }
-        h_timer = catalyst.handleScheduleAt(h_nextDeadline, this::handleTick);
+        h_timer = reactor.handleScheduleAt(h_nextDeadline, this::handleTick);
         handleSetAvailable();
     }
 
@@ -68,7 +68,7 @@ public final class IntervalSource extends Source<Long> {
     /** Stops ticking: the stream ends after the tick in hand. */
     public void handleStop() {
         if (h_timer >= 0) {
-            catalyst.handleCancelTimer(h_timer);
+            reactor.handleCancelTimer(h_timer);
             h_timer = -1;
         }
         handleEnd();
@@ -77,7 +77,7 @@ public final class IntervalSource extends Source<Long> {
     @Override
     protected void handleRelease() {
         if (h_timer >= 0) {
-            catalyst.handleCancelTimer(h_timer);
+            reactor.handleCancelTimer(h_timer);
             h_timer = -1;
         }
     }

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.pushback.catalyst.Catalyst;
-import dev.pushback.catalyst.Sink;
+import dev.pushback.catalyst.spi.AbstractSink;
 
 /**
  * A sink whose writability the caller switches on and off, recording what it receives: for tests
@@ -13,7 +13,7 @@ import dev.pushback.catalyst.Sink;
  * and then turn unwritable, as a socket does when its buffer fills. Elements offered while it is
  * unwritable (more of one expansion) are its pending element, delivered when it turns writable.
  */
-public final class ManualSink<T> extends Sink<T> {
+public final class ManualSink<T> extends AbstractSink<T> {
     private final List<T> h_received = new ArrayList<>();
     private final ArrayDeque<T> h_pending = new ArrayDeque<>();
     private boolean h_writable = true;

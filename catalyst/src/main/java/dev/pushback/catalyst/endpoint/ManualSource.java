@@ -3,14 +3,14 @@ package dev.pushback.catalyst.endpoint;
 import java.util.ArrayDeque;
 
 import dev.pushback.catalyst.Catalyst;
-import dev.pushback.catalyst.Source;
+import dev.pushback.catalyst.spi.AbstractSource;
 
 /**
  * A source whose readiness the caller switches on and off: for tests of the negotiation rules and
  * for elements produced by the application itself. Elements offered wait in the source until a
  * fiber polls them; the bit is what the caller last set (a poll that finds nothing clears it).
  */
-public final class ManualSource<T> extends Source<T> {
+public final class ManualSource<T> extends AbstractSource<T> {
     private final ArrayDeque<T> h_elements = new ArrayDeque<>();
     private boolean h_readable;
     private boolean h_finished;

@@ -53,7 +53,7 @@ public final class StreamSink extends BridgeSink {
     @Override
     protected void handleOpen() throws Exception {
         super.handleOpen();
-        Thread thread = new Thread(this::writeLoop, catalyst.config().name() + "-" + name() + "-writer");
+        Thread thread = new Thread(this::writeLoop, reactor.config().name() + "-" + name() + "-writer");
         thread.setDaemon(true);
         helper = thread;
         thread.start();
@@ -84,7 +84,7 @@ public final class StreamSink extends BridgeSink {
             if (!stopping) {
                 IOException named = new IOException(name() + ": " + e.getMessage(), e);
                 try {
-                    catalyst.execute(() -> handleClose(named));
+                    reactor.execute(() -> handleClose(named));
                 } catch (RejectedExecutionException closed) {
                     // nothing to report to
                 }

@@ -13,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.jctools.queues.SpscArrayQueue;
 
-import dev.pushback.catalyst.ByteSource;
+import dev.pushback.catalyst.spi.AbstractByteSource;
 import dev.pushback.catalyst.Catalyst;
 
 /**
@@ -27,7 +27,7 @@ import dev.pushback.catalyst.Catalyst;
  * source. Stdin is neither closed nor interrupted (that would close descriptor 0): its daemon
  * helper stops at its next read rather than at once.
  */
-public final class StreamSource extends ByteSource {
+public final class StreamSource extends AbstractByteSource {
     private final ReadableByteChannel input;
     private final Available available;
     private final boolean closeInput;
@@ -75,7 +75,7 @@ public final class StreamSource extends ByteSource {
     public static final int BRIDGE_CHUNKS = 16;
 
     private int bridgeChunk() {
-        return BRIDGE_CHUNKS * catalyst.config().chunkSize();
+        return BRIDGE_CHUNKS * reactor.config().chunkSize();
     }
 
     @Override
@@ -104,7 +104,7 @@ public final class StreamSource extends ByteSource {
         int size = bridgeChunk();
         empties.offer(new Filled(ByteBuffer.allocateDirect(size)));
         empties.offer(new Filled(ByteBuffer.allocateDirect(size)));
-        Thread thread = new Thread(this::readLoop, catalyst.config().name() + "-" + name() + "-reader");
+        Thread thread = new Thread(this::readLoop, reactor.config().name() + "-" + name() + "-reader");
         thread.setDaemon(true);
         helper = thread;
         thread.start();
@@ -121,7 +121,7 @@ public final class StreamSource extends ByteSource {
                 ByteBuffer buffer = filled.buffer.clear();
                 int read = input.read(buffer);
                 if (read < 0) {
-                    catalyst.execute(this::handleInputEnded);
+                    reactor.execute(this::handleInputEnded);
                     return;
                 }
                 // A pipe gives at most what it holds; while more is already there, take it too,
@@ -134,9 +134,9 @@ public final class StreamSource extends ByteSource {
                     }
                 }
                 buffer.flip();
-                catalyst.execute(filled);
+                reactor.execute(filled);
                 if (ended) {
-                    catalyst.execute(this::handleInputEnded);
+                    reactor.execute(this::handleInputEnded);
                     return;
                 }
             }
@@ -151,7 +151,7 @@ public final class StreamSource extends ByteSource {
 
     private void postFailure(IOException e) {
         try {
-            catalyst.execute(() -> handleClose(e));
+            reactor.execute(() -> handleClose(e));
         } catch (RejectedExecutionException closed) {
             // nothing to report to
         }
@@ -170,7 +170,7 @@ public final class StreamSource extends ByteSource {
             if (handleIsClosed()) {
                 return;
             }
-            catalyst.handleRetain(buffer.remaining());
+            reactor.handleRetain(buffer.remaining());
             h_filled.addLast(this);
             handleSetAvailable();
         }
@@ -190,7 +190,7 @@ public final class StreamSource extends ByteSource {
             return handleNothing(h_inputEnded);
         }
         h_current = filled;
-        catalyst.handleRetain(-filled.buffer.remaining());
+        reactor.handleRetain(-filled.buffer.remaining());
         return filled.buffer;
     }
 
@@ -209,7 +209,7 @@ public final class StreamSource extends ByteSource {
         super.handleRelease();
         stopping = true;
         for (Filled filled : h_filled) {
-            catalyst.handleRetain(-filled.buffer.remaining());
+            reactor.handleRetain(-filled.buffer.remaining());
         }
         h_filled.clear();
         Thread thread = helper;

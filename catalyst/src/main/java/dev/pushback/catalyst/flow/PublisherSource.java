@@ -6,7 +6,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.pushback.catalyst.Catalyst;
-import dev.pushback.catalyst.Source;
+import dev.pushback.catalyst.spi.AbstractSource;
 
 /**
  * A source fed by a {@link Flow.Publisher}: its readable bit means "the one requested element has
@@ -28,7 +28,7 @@ import dev.pushback.catalyst.Source;
  *
  * @param <T> the element type
  */
-public final class PublisherSource<T> extends Source<T> {
+public final class PublisherSource<T> extends AbstractSource<T> {
     private final Flow.Publisher<? extends T> publisher;
     private final Inbox inbox = new Inbox();
     private final AtomicReference<Flow.Subscription> subscription = new AtomicReference<>();
@@ -74,7 +74,7 @@ public final class PublisherSource<T> extends Source<T> {
         }
         if (h_failure != null) {
             // Failed before the graph started: its fiber waits on this source only after this returns.
-            catalyst.execute(() -> handleFail(h_failure));
+            reactor.execute(() -> handleFail(h_failure));
         }
     }
 
@@ -162,7 +162,7 @@ public final class PublisherSource<T> extends Source<T> {
 
     private void post(Runnable task) {
         try {
-            catalyst.execute(task);
+            reactor.execute(task);
         } catch (RejectedExecutionException closed) {
             // the catalyst closed, and this source with it: it has cancelled or will never subscribe
         }
@@ -181,7 +181,7 @@ public final class PublisherSource<T> extends Source<T> {
                 return;
             }
             try {
-                catalyst.execute(() -> handleSubscribed(s));
+                reactor.execute(() -> handleSubscribed(s));
             } catch (RejectedExecutionException closed) {
                 s.cancel(); // the only call ever made on it, so still serial (2.7)
             }

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.pushback.catalyst.Catalyst;
 import dev.pushback.catalyst.CatalystClosedException;
-import dev.pushback.catalyst.Sink;
+import dev.pushback.catalyst.spi.AbstractSink;
 
 /**
  * A sink that hands its elements to one {@link Flow.Subscriber}: the end of a pushback graph seen
@@ -29,11 +29,11 @@ import dev.pushback.catalyst.Sink;
  * of the subscriber's demand (DESIGN N3: one pending element) — which lets the fiber poll its
  * source, and so see the end of the stream, while the subscriber has no demand: {@code
  * onComplete} needs none (1.4, 1.5). A cancel ends the fibers that feed the sink without a
- * failure ({@link Sink#handleCancel}); a failure of the graph is the subscriber's {@code onError}.
+ * failure ({@link AbstractSink#handleCancel}); a failure of the graph is the subscriber's {@code onError}.
  *
  * @param <T> the element type
  */
-public final class SubscriberSink<T> extends Sink<T> implements Flow.Publisher<T> {
+public final class SubscriberSink<T> extends AbstractSink<T> implements Flow.Publisher<T> {
     private final AtomicBoolean subscribed = new AtomicBoolean();
     private final AtomicLong demand = new AtomicLong();
     private final Link link = new Link();
@@ -65,9 +65,9 @@ public final class SubscriberSink<T> extends Sink<T> implements Flow.Publisher<T
             return;
         }
         try {
-            catalyst.execute(() -> handleAttach(subscriber));
+            reactor.execute(() -> handleAttach(subscriber));
         } catch (RejectedExecutionException closed) {
-            refuse(subscriber, new CatalystClosedException(catalyst.roleName() + " is closed"));
+            refuse(subscriber, new CatalystClosedException(reactor.config().name() + " is closed"));
         }
     }
 
@@ -103,7 +103,7 @@ public final class SubscriberSink<T> extends Sink<T> implements Flow.Publisher<T
         if (h_cancelOnOpen) {
             // Cancelled before the graph started: its fibers wait on this sink only after this
             // returns, so the cancel that ends them runs as the next task.
-            catalyst.execute(() -> handleCancel(h_cancelReason));
+            reactor.execute(() -> handleCancel(h_cancelReason));
         }
     }
 
@@ -168,7 +168,7 @@ public final class SubscriberSink<T> extends Sink<T> implements Flow.Publisher<T
      * bug is reported like a failing user function.
      */
     private void handleSubscriberFailed(RuntimeException e) {
-        catalyst.config().errors().accept(name() + ": the subscriber threw (Reactive Streams 2.13)", e);
+        reactor.config().errors().accept(name() + ": the subscriber threw (Reactive Streams 2.13)", e);
         h_signalled = true;
         h_subscriber = null;
         cancelled = true;
@@ -205,7 +205,7 @@ public final class SubscriberSink<T> extends Sink<T> implements Flow.Publisher<T
 
     private void post(Runnable task) {
         try {
-            catalyst.execute(task);
+            reactor.execute(task);
         } catch (RejectedExecutionException closed) {
             // the catalyst is gone: its close already ended the graph and told the subscriber
         }

@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
-import dev.pushback.catalyst.Sink;
-import dev.pushback.catalyst.Source;
+import dev.pushback.compiler.Transform;
+import dev.pushback.catalyst.spi.AbstractSink;
+import dev.pushback.catalyst.spi.AbstractSource;
 import dev.pushback.catalyst.endpoint.BufferEndpoint;
 
 /**
@@ -38,7 +39,7 @@ public final class Dataflow {
         return node;
     }
 
-    public Node source(Source<?> source) {
+    public Node source(AbstractSource<?> source) {
         Node node = add(Node.Kind.SOURCE, "source " + source.name());
         node.endpoint = Objects.requireNonNull(source);
         return node;
@@ -110,7 +111,7 @@ public final class Dataflow {
         return node;
     }
 
-    public Node sink(Node upstream, Sink<?> sink) {
+    public Node sink(Node upstream, AbstractSink<?> sink) {
         Node node = add(Node.Kind.SINK, "sink " + sink.name(), upstream);
         node.endpoint = Objects.requireNonNull(sink);
         return node;

@@ -6,7 +6,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.function.Supplier;
 
-import dev.pushback.catalyst.Endpoint;
+import dev.pushback.compiler.Transform;
+import dev.pushback.catalyst.spi.Endpoint;
 import dev.pushback.catalyst.endpoint.BufferEndpoint;
 
 /**
@@ -16,7 +17,7 @@ import dev.pushback.catalyst.endpoint.BufferEndpoint;
 public final class Node {
     /** What a node does. */
     public enum Kind {
-        /** Gives elements from a {@link dev.pushback.catalyst.Source}. */
+        /** Gives elements from a {@link dev.pushback.catalyst.spi.AbstractSource}. */
         SOURCE,
         /** One element in, one out. */
         MAP,
@@ -34,7 +35,7 @@ public final class Node {
         INTERSECT,
         /** An explicit bounded buffer, the only storage (DESIGN N3). */
         BUFFER,
-        /** Takes elements into a {@link dev.pushback.catalyst.Sink}. */
+        /** Takes elements into a {@link dev.pushback.catalyst.spi.AbstractSink}. */
         SINK
     }
 

@@ -1,7 +1,7 @@
 package dev.pushback.dsl.http;
 
 /** How the end of a request body is found (RFC 9112 §6.3). */
-public enum BodyFraming {
+enum BodyFraming {
     /** No {@code Content-Length} and no {@code Transfer-Encoding}: the request has no body. */
     NONE,
     /** {@code Content-Length}: exactly that many bytes follow the head. */

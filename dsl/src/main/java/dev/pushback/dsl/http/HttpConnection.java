@@ -8,8 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
 import dev.pushback.catalyst.Catalyst;
-import dev.pushback.catalyst.Interest;
-import dev.pushback.catalyst.Source;
+import dev.pushback.catalyst.spi.Interest;
+import dev.pushback.compiler.internal.CompiledPlan;
+import dev.pushback.catalyst.spi.Reactor;
+import dev.pushback.catalyst.spi.ReadyHandler;
+import dev.pushback.catalyst.spi.AbstractSource;
 import dev.pushback.dsl.Graph;
 
 /**
@@ -19,7 +22,7 @@ import dev.pushback.dsl.Graph;
  * fast as the exchange's graph moves it, and the bytes of a pipelined next request wait in the
  * buffer until the current response is done. Exchanges run one at a time.
  */
-final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
+final class HttpConnection implements RequestListener, ReadyHandler {
     private enum State { IDLE, EXCHANGE, SKIPPING_BODY, CLOSING, CLOSED }
 
     /**
@@ -31,6 +34,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
     private static final int MAX_HELD_ROUNDS = 16;
 
     private final Catalyst catalyst;
+    private final Reactor reactor;
     private final SocketChannel socket;
     private final Runnable releaseSlot;
     private final HttpServer.Handler handler;
@@ -51,7 +55,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
     private boolean h_requestEnded;
     private HttpError h_error;
     private BodySource h_body;
-    private HttpResponse h_response;
+    private ResponseSink h_response;
     private boolean h_closeAfter;
     private boolean h_readShort;
     private boolean h_outBlocked; // the socket refused framed bytes: waiting for OP_WRITE
@@ -65,6 +69,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
                    HttpServer.Options options, java.util.Set<HttpConnection> registry) {
         this.registry = registry;
         this.catalyst = catalyst;
+        this.reactor = Reactor.of(catalyst);
         this.socket = socket;
         this.releaseSlot = releaseSlot;
         this.handler = handler;
@@ -78,10 +83,10 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
             // Responses are written whole as soon as they are framed: waiting for the client's
             // ACK (Nagle) would cost a pipelined response a delayed-ACK timeout (~40 ms).
             socket.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-            h_interest = catalyst.handleRegister(socket, this);
-            h_in = catalyst.pool().handleAcquire().flip(); // read mode, empty
-            h_out = ByteBuffer.allocateDirect(catalyst.pool().chunkSize() + 8192);
-            catalyst.handleRetainLoop();
+            h_interest = reactor.handleRegister(socket, this);
+            h_in = reactor.pool().handleAcquire().flip(); // read mode, empty
+            h_out = ByteBuffer.allocateDirect(reactor.pool().chunkSize() + 8192);
+            reactor.handleRetainLoop();
             handleIdle();
         } catch (IOException e) {
             handleCloseConnection();
@@ -219,19 +224,19 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
      * counted from its first byte, however slowly the bytes trickle in.
      */
     private void handleArmTimer() {
-        long now = catalyst.nanoTime();
+        long now = reactor.nanoTime();
         if (parser.isIdle()) {
             h_deadline = now + idleTimeoutNanos;
         } else if (h_deadline == 0 || h_deadline - now > headerTimeoutNanos) {
             h_deadline = now + headerTimeoutNanos; // the head started: its clock starts now, once
         }
         if (h_timer >= 0 && h_timerAt > h_deadline) {
-            catalyst.handleCancelTimer(h_timer); // the deadline moved earlier: a head has started
+            reactor.handleCancelTimer(h_timer); // the deadline moved earlier: a head has started
             h_timer = -1;
         }
         if (h_timer < 0) {
             h_timerAt = h_deadline;
-            h_timer = catalyst.handleScheduleAt(h_deadline, this::handleTimeout);
+            h_timer = reactor.handleScheduleAt(h_deadline, this::handleTimeout);
         }
     }
 
@@ -240,9 +245,9 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
         if (h_state != State.IDLE) {
             return;
         }
-        if (catalyst.nanoTime() < h_deadline) {
+        if (reactor.nanoTime() < h_deadline) {
             h_timerAt = h_deadline;
-            h_timer = catalyst.handleScheduleAt(h_deadline, this::handleTimeout);
+            h_timer = reactor.handleScheduleAt(h_deadline, this::handleTimeout);
             return;
         }
         if (parser.isIdle()) {
@@ -254,7 +259,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
 
     private void handleCancelTimer() {
         if (h_timer >= 0) {
-            catalyst.handleCancelTimer(h_timer);
+            reactor.handleCancelTimer(h_timer);
             h_timer = -1;
         }
         h_deadline = 0;
@@ -271,17 +276,17 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
     private boolean handleExchange() throws IOException {
         RequestHead head = h_head;
         h_state = State.EXCHANGE;
-        h_activeRound = catalyst.handleRounds();
+        h_activeRound = reactor.handleRounds();
         h_closeAfter = !head.keepAlive();
         Graph graph = Graph.on(catalyst);
         String expect = head.header("Expect");
         h_body = new BodySource(catalyst, expect != null && expect.equalsIgnoreCase("100-continue")
             && head.version() == HttpVersion.HTTP_1_1 && !h_requestEnded);
-        h_response = new HttpResponse(catalyst, this, head.method().equals("HEAD"), head.keepAlive());
+        h_response = new ResponseSink(catalyst, this, head.method().equals("HEAD"), head.keepAlive());
         HttpRequest request = new HttpRequest(head, graph, h_body);
         CompletableFuture<Void> done;
         try {
-            handler.handle(request, h_response);
+            handler.handle(request, h_response.facade());
         } catch (Exception e) {
             handleExchangeDone(e);
             return false;
@@ -296,7 +301,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
             return true;
         }
         try {
-            if (!graph.compile().endpoints().contains(h_response)) {
+            if (!((CompiledPlan) graph.compile()).endpoints().contains(h_response)) {
                 h_response.handleFrameWhole(); // the graph does something else with the request (reads its body)
             } else if (h_response.sent()) {
                 throw new IllegalStateException("the response has a body from send() and one from the graph");
@@ -309,7 +314,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
         // same round, and its response may share the write (see handleRoundEnd).
         done.whenComplete((ok, failure) -> {
             if (catalyst.inCatalyst()) {
-                catalyst.handleAtRoundEnd(() -> handleExchangeDone(failure));
+                reactor.handleAtRoundEnd(() -> handleExchangeDone(failure));
             } else {
                 catalyst.execute(() -> handleExchangeDone(failure));
             }
@@ -328,7 +333,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
         if (h_state == State.CLOSED) {
             return false;
         }
-        HttpResponse response = h_response;
+        ResponseSink response = h_response;
         h_response = null;
         h_body = null;
         h_head = null;
@@ -414,14 +419,14 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
      * @return false when the socket refused bytes: nothing more should be framed until it takes them
      */
     boolean handleFramed() throws IOException {
-        h_activeRound = catalyst.handleRounds();
+        h_activeRound = reactor.handleRounds();
         handleAccountOutput();
         if (h_out.position() >= COALESCE_BYTES) {
             return handleFlushOutput();
         }
         if (!h_flushQueued && h_out.position() > 0) {
             h_flushQueued = true;
-            catalyst.handleAtRoundEnd(h_flushAtRoundEnd);
+            reactor.handleAtRoundEnd(h_flushAtRoundEnd);
         }
         return !h_outBlocked;
     }
@@ -460,11 +465,11 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
             return;
         }
         boolean moving = (h_state == State.EXCHANGE || h_state == State.SKIPPING_BODY)
-            && h_activeRound == catalyst.handleRounds() && h_heldRounds < MAX_HELD_ROUNDS;
+            && h_activeRound == reactor.handleRounds() && h_heldRounds < MAX_HELD_ROUNDS;
         if (moving && h_out.position() > 0) {
             h_heldRounds++;
             h_flushQueued = true;
-            catalyst.handleAtRoundEnd(h_flushAtRoundEnd); // the next round's end
+            reactor.handleAtRoundEnd(h_flushAtRoundEnd); // the next round's end
             return;
         }
         h_heldRounds = 0;
@@ -482,7 +487,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
                 return;
             }
         } catch (IOException e) {
-            HttpResponse response = h_response;
+            ResponseSink response = h_response;
             if (response != null) {
                 response.handleClose(e); // its exchange fails; the client is gone
             }
@@ -502,7 +507,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
     }
 
     private void handleAccountOutput() {
-        catalyst.handleRetain(h_out.position() - h_outAccounted);
+        reactor.handleRetain(h_out.position() - h_outAccounted);
         h_outAccounted = h_out.position();
     }
 
@@ -525,7 +530,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
 
     /** The server's grace period is over: the connection closes whatever it was doing. */
     void handleForceClose() {
-        HttpResponse response = h_response;
+        ResponseSink response = h_response;
         if (response != null) {
             response.handleClose(new java.io.IOException("server shut down"));
         }
@@ -547,12 +552,12 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
         registry.remove(this);
         handleCancelTimer();
         if (h_out != null) {
-            catalyst.handleRetain(-h_outAccounted);
+            reactor.handleRetain(-h_outAccounted);
             h_outAccounted = 0;
         }
         try {
             if (h_interest != null) {
-                catalyst.handleDeregister(h_interest);
+                reactor.handleDeregister(h_interest);
             } else {
                 socket.close();
             }
@@ -560,11 +565,11 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
             // closing
         }
         if (h_in != null) {
-            catalyst.pool().handleRelease(h_in.clear());
+            reactor.pool().handleRelease(h_in.clear());
             h_in = null;
         }
         if (h_interest != null) {
-            catalyst.handleReleaseLoop();
+            reactor.handleReleaseLoop();
         }
         releaseSlot.run();
     }
@@ -573,7 +578,7 @@ final class HttpConnection implements RequestListener, Catalyst.ReadyHandler {
      * The current request's body as a source: each poll gives one slice, read from the socket
      * only when the exchange's fiber can move it — the backpressure of DESIGN N1.
      */
-    final class BodySource extends Source<ByteBuffer> {
+    final class BodySource extends AbstractSource<ByteBuffer> {
         private boolean h_continueDue;
 
         BodySource(Catalyst catalyst, boolean expectsContinue) {

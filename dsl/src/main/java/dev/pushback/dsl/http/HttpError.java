@@ -13,7 +13,7 @@ package dev.pushback.dsl.http;
  *                {@code Upgrade} with {@code Connection: upgrade}, or the HTTP/2 preface
  *                {@code PRI}), which this parser does not support
  */
-public record HttpError(int status, String reason, long offset, boolean upgrade) {
+record HttpError(int status, String reason, long offset, boolean upgrade) {
 
     public HttpError {
         if (status < 400 || status > 599) {

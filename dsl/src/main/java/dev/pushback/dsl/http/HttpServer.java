@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 import dev.pushback.catalyst.Catalyst;
+import dev.pushback.catalyst.spi.Reactor;
 import dev.pushback.dsl.Listener;
 
 /**
@@ -110,7 +111,8 @@ public final class HttpServer implements AutoCloseable {
         workers.add(new Worker(catalyst, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>())));
         for (int i = 1; i < options.workers(); i++) {
             Catalyst worker = Catalyst.open(catalyst.config().withName(catalyst.config().name() + "-worker-" + i));
-            worker.execute(worker::handleRetainLoop); // serves until the server's catalyst closes
+            Reactor reactor = Reactor.of(worker);
+            worker.execute(reactor::handleRetainLoop); // serves until the server's catalyst closes
             Thread thread = new Thread(worker::loop, worker.config().name());
             thread.setDaemon(true);
             thread.start();
@@ -151,11 +153,12 @@ public final class HttpServer implements AutoCloseable {
     public synchronized CompletableFuture<Void> shutdown(Duration grace) {
         close();
         for (Worker worker : workers) {
-            worker.catalyst().schedule(grace.toNanos(), () -> {
+            Reactor reactor = Reactor.of(worker.catalyst());
+            reactor.execute(() -> reactor.handleScheduleAt(reactor.nanoTime() + grace.toNanos(), () -> {
                 for (HttpConnection connection : java.util.List.copyOf(worker.connections())) {
                     connection.handleForceClose();
                 }
-            });
+            }));
         }
         return done();
     }
@@ -173,9 +176,9 @@ public final class HttpServer implements AutoCloseable {
         return listener == null ? CompletableFuture.completedFuture(null) : listener.done();
     }
 
-    /** The most connections open at once so far (DESIGN N13). Catalyst thread. */
-    public synchronized int handlePeakConnections() {
-        return listener == null ? 0 : listener.handlePeakConnections();
+    /** The most connections open at once so far (DESIGN N13). Safe from any thread. */
+    public synchronized int peakConnections() {
+        return listener == null ? 0 : listener.peakConnections();
     }
 
     /** Stops accepting; open connections finish their exchanges. */

@@ -16,7 +16,7 @@ import java.util.List;
  * @param contentLength the body length for {@link BodyFraming#CONTENT_LENGTH}, 0 for
  *                      {@link BodyFraming#NONE}, -1 for {@link BodyFraming#CHUNKED}
  */
-public record RequestHead(
+record RequestHead(
         String method,
         String target,
         HttpVersion version,

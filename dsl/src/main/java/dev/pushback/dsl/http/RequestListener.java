@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
  * For each request: one {@link #onRequest}, then zero or more {@link #onBody}, then one
  * {@link #onRequestEnd}. At most one {@link #onError} ever, after which nothing else comes.
  */
-public interface RequestListener {
+interface RequestListener {
 
     /** The head (request line and header fields) is complete and valid. */
     void onRequest(RequestHead head);

@@ -66,7 +66,7 @@ import java.util.List;
  *
  * <p>Not thread-safe: feed it from one thread (in pushback, the catalyst).
  */
-public final class RequestParser {
+final class RequestParser {
 
     private static final byte CR = '\r';
     private static final byte LF = '\n';

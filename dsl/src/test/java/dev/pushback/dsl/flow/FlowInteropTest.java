@@ -15,6 +15,7 @@ import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
+import dev.pushback.catalyst.internal.Core;
 import dev.pushback.catalyst.Catalyst;
 import dev.pushback.catalyst.endpoint.ManualSink;
 import dev.pushback.catalyst.endpoint.ManualSource;
@@ -88,7 +89,7 @@ class FlowInteropTest {
             until(catalyst, 100, counted.cancelled::get);
             rounds(catalyst, 3);
             assertThat(done).isCompleted().isNotCompletedExceptionally();
-            assertThat(read(catalyst, catalyst::handleFiberCount)).isZero();
+            assertThat(read(catalyst, Core.of(catalyst)::handleFiberCount)).isZero();
             assertThat(consumer.items).containsExactly(0, 1, 2);
             assertThat(consumer.signals).containsExactly("onSubscribe");
             assertThat(reported).as("a cancel is not reported as a failure").isEmpty();

@@ -1,10 +1,10 @@
 package dev.pushback.dsl.flow;
 
 import dev.pushback.catalyst.Catalyst;
-import dev.pushback.catalyst.Source;
+import dev.pushback.catalyst.spi.AbstractSource;
 
 /** 0, 1, … up to {@code count} elements, always readable: a stream of any length, Long.MAX_VALUE too. */
-final class Range extends Source<Long> {
+final class Range extends AbstractSource<Long> {
     private final long count;
     private long h_next;
 

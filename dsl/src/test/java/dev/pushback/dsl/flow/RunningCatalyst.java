@@ -3,6 +3,7 @@ package dev.pushback.dsl.flow;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.pushback.catalyst.internal.Core;
 import dev.pushback.catalyst.Catalyst;
 
 /**
@@ -19,7 +20,7 @@ final class RunningCatalyst implements AutoCloseable {
 
     RunningCatalyst(String name) {
         catalyst = Catalyst.open(Catalyst.Config.defaults().withName(name).withErrors((what, cause) -> reported.add(cause)));
-        catalyst.execute(catalyst::handleRetainLoop);
+        catalyst.execute(Core.of(catalyst)::handleRetainLoop);
         thread = new Thread(catalyst::loop, name);
         thread.setDaemon(true);
         thread.start();

@@ -287,7 +287,7 @@ class HttpServerTest {
                     client.close();
                 }
             }
-            assertThat(small.submit(limited::handlePeakConnections).get()).as("server-side connections at once")
+            assertThat(small.submit(limited::peakConnections).get()).as("server-side connections at once")
                 .isLessThanOrEqualTo(16).isPositive();
             small.close();
             smallLoop.join(10_000);

@@ -1,0 +1,202 @@
+package dev.pushback.catalyst.spi;
+
+import dev.pushback.catalyst.Catalyst;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * A source of bytes, given either as chunks (what one read returned) or as lines (each element
+ * one line, its {@code '\n'} included; a last line without one is given at the end).
+ *
+ * <p>Lines are views into the current chunk — nothing is copied — except a line that crosses a
+ * chunk boundary, which is gathered in a carry buffer of at most {@code maxLineLength} bytes. An
+ * element is valid until {@link #handleConsumed()}; its position and limit are the line or chunk.
+ */
+public abstract class AbstractByteSource extends AbstractSource<ByteBuffer> {
+    /** How a byte source cuts its input into elements. */
+    public enum Framing { CHUNKS, LINES }
+
+    /** The longest line a line-framed source accepts by default. */
+    public static final int DEFAULT_MAX_LINE = 1 << 20;
+
+    private Framing h_framing = Framing.CHUNKS;
+    private int h_maxLine = DEFAULT_MAX_LINE;
+
+    // Line framing state: the chunk being split, the cursor in it, and the carry of a cut line.
+    private ByteBuffer h_chunk;
+    private int h_chunkLimit;
+    private int h_cursor;
+    private ByteBuffer h_carry;
+    private boolean h_carryGiven;
+    private ByteBuffer h_readBuffer;
+
+    protected AbstractByteSource(Catalyst catalyst, String name) {
+        super(catalyst, name);
+    }
+
+    /** Gives lines instead of chunks; must be called before the source runs. */
+    public final AbstractByteSource framing(Framing framing, int maxLineLength) {
+        if (maxLineLength < 1) {
+            throw new IllegalArgumentException("maxLineLength must be positive: " + maxLineLength);
+        }
+        h_framing = framing;
+        h_maxLine = maxLineLength;
+        return this;
+    }
+
+    public final Framing framing() {
+        return h_framing;
+    }
+
+    /** A chunk, or in lines, a line gathered in the carry. */
+    @Override
+    public long maxElementBytes() {
+        return h_framing == Framing.LINES ? Math.max(super.maxElementBytes(), h_maxLine) : super.maxElementBytes();
+    }
+
+    /** A line-framed source carries at most one cut line. */
+    @Override
+    public long retainedBound() {
+        return h_framing == Framing.LINES ? h_maxLine : 0;
+    }
+
+    @Override
+    public long ownedBufferBytes() {
+        return reactor.pool().chunkSize();
+    }
+
+    /**
+     * A cleared read buffer of one chunk, lent by the catalyst's pool on first use and given back
+     * when the source closes: the one chunk this source's fiber moves.
+     */
+    protected final ByteBuffer handleReadBuffer() {
+        if (h_readBuffer == null) {
+            h_readBuffer = reactor.pool().handleAcquire();
+        }
+        return h_readBuffer.clear();
+    }
+
+    /**
+     * The next chunk (position..limit is the data), or {@code null} when none is available now
+     * (then the bit has been cleared) or the input ended ({@link #handleEnd()} was called).
+     */
+    protected abstract ByteBuffer handleNextChunk() throws IOException;
+
+    /** The chunk given by {@link #handleNextChunk()} is no longer used. */
+    protected void handleChunkConsumed() {}
+
+    @Override
+    public final ByteBuffer handlePoll() throws IOException {
+        if (h_framing == Framing.CHUNKS) {
+            return handleNextChunk();
+        }
+        return handleNextLine();
+    }
+
+    @Override
+    public final void handleConsumed() {
+        if (h_framing == Framing.CHUNKS) {
+            handleChunkConsumed();
+        }
+        // Lines: the chunk is given back once split to its end, the carry is emptied on the next poll.
+    }
+
+    private ByteBuffer handleNextLine() throws IOException {
+        if (h_carryGiven) {
+            h_carry.clear();
+            h_carryGiven = false;
+        }
+        while (true) {
+            if (h_chunk != null) {
+                h_chunk.limit(h_chunkLimit); // the last line given narrowed it
+                int newline = indexOfNewline(h_chunk, h_cursor, h_chunkLimit);
+                if (newline >= 0) {
+                    return handleGiveLine(newline + 1);
+                }
+                handleCarry(h_cursor, h_chunkLimit);
+                h_chunk.limit(h_chunkLimit);
+                h_chunk = null;
+                handleChunkConsumed();
+            }
+            ByteBuffer next = handleNextChunk();
+            if (next == null) {
+                if (handleIsEnded() && h_carry != null && h_carry.position() > 0) {
+                    return handleGiveCarry();
+                }
+                return null;
+            }
+            h_chunk = next;
+            h_cursor = next.position();
+            h_chunkLimit = next.limit();
+        }
+    }
+
+    private ByteBuffer handleGiveLine(int end) throws IOException {
+        if (h_carry != null && h_carry.position() > 0) {
+            handleCarry(h_cursor, end);
+            h_cursor = end;
+            return handleGiveCarry();
+        }
+        h_chunk.limit(end).position(h_cursor);
+        h_cursor = end;
+        return h_chunk;
+    }
+
+    /** Gives the carried line; the carry is emptied when the next poll starts. */
+    private ByteBuffer handleGiveCarry() {
+        h_carry.flip();
+        reactor.handleRetain(-h_carry.remaining());
+        h_carryGiven = true;
+        return h_carry;
+    }
+
+    private void handleCarry(int from, int to) throws IOException {
+        int length = to - from;
+        if (length == 0) {
+            return;
+        }
+        if (h_carry == null) {
+            h_carry = ByteBuffer.allocate(Math.min(h_maxLine, Math.max(256, length)));
+        }
+        if (h_carry.position() + length > h_maxLine) {
+            throw new IOException(name() + ": line longer than " + h_maxLine + " bytes");
+        }
+        if (h_carry.remaining() < length) {
+            ByteBuffer larger = ByteBuffer.allocate(Math.min(h_maxLine, Math.max(h_carry.capacity() * 2, h_carry.position() + length)));
+            h_carry.flip();
+            larger.put(h_carry);
+            h_carry = larger;
+        }
+        int limit = h_chunk.limit();
+        h_chunk.limit(to).position(from);
+        h_carry.put(h_chunk);
+        h_chunk.limit(limit);
+        reactor.handleRetain(length);
+    }
+
+    private static int indexOfNewline(ByteBuffer buffer, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (buffer.get(i) == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    protected void handleRelease() throws Exception {
+        if (h_carry != null && !h_carryGiven && h_carry.position() > 0) {
+            reactor.handleRetain(-h_carry.position());
+        }
+        h_carry = null;
+        if (h_chunk != null) {
+            h_chunk = null;
+            handleChunkConsumed();
+        }
+        if (h_readBuffer != null) {
+            reactor.pool().handleRelease(h_readBuffer);
+            h_readBuffer = null;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.pushback.dsl;
+
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+
+import dev.pushback.catalyst.Sink;
+import dev.pushback.catalyst.Source;
+
+/**
+ * Both sides of one connected socket: what the peer sends ({@link #source()}) and what is sent to
+ * it ({@link #sink()}). The end of the sink's input shuts down the socket's output, so the peer
+ * reads the end of the stream; the socket closes when both sides have.
+ *
+ * <pre>{@code
+ * Listener.open(catalyst, new InetSocketAddress("127.0.0.1", 0), 1000,
+ *     (graph, connection) -> graph.from(connection.source()).to(connection.sink()));   // an echo
+ * }</pre>
+ */
+public final class Connection {
+    private final Source<ByteBuffer> source;
+    private final Sink<ByteBuffer> sink;
+    private final SocketAddress remoteAddress;
+
+    Connection(Source<ByteBuffer> source, Sink<ByteBuffer> sink, SocketAddress remoteAddress) {
+        this.source = source;
+        this.sink = sink;
+        this.remoteAddress = remoteAddress;
+    }
+
+    /** The bytes the peer sends, in chunks valid until the next element. */
+    public Source<ByteBuffer> source() {
+        return source;
+    }
+
+    /** The bytes sent to the peer. */
+    public Sink<ByteBuffer> sink() {
+        return sink;
+    }
+
+    /** The peer's address; null when the socket closed before it was known. */
+    public SocketAddress remoteAddress() {
+        return remoteAddress;
+    }
+
+    @Override
+    public String toString() {
+        return "connection with " + remoteAddress;
+    }
+}
