@@ -3,7 +3,7 @@ package dev.pushback.dsl.http;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
-import dev.pushback.catalyst.spi.AbstractSink;
+import dev.pushback.catalyst.Sink;
 import dev.pushback.dsl.internal.Handles;
 
 /**
@@ -26,7 +26,11 @@ import dev.pushback.dsl.internal.Handles;
  *
  * <p>The handler's thread is the catalyst's; so is every method here.
  */
-public final class HttpResponse implements Handles.SinkFacade<ByteBuffer> {
+public final class HttpResponse implements Sink<ByteBuffer> {
+    static {
+        Handles.installFacade(HttpResponse.class, response -> ((HttpResponse) response).sink);
+    }
+
     private final ResponseSink sink;
 
     HttpResponse(ResponseSink sink) {
@@ -63,11 +67,5 @@ public final class HttpResponse implements Handles.SinkFacade<ByteBuffer> {
     @Override
     public CompletableFuture<Void> closed() {
         return sink.closed();
-    }
-
-    /** The endpoint behind the response; for the project's own modules. */
-    @Override
-    public AbstractSink<ByteBuffer> endpoint() {
-        return sink;
     }
 }

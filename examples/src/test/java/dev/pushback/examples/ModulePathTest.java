@@ -1,0 +1,121 @@
+package dev.pushback.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The module boundary as a user meets it (DESIGN section 7): the README's program and its
+ * {@code module-info.java}, compiled against the library's modules and run with
+ * {@code java -p ... -m app/app.Main} and no other flag; and a module that reaches for the
+ * runtime's internals does not compile.
+ */
+class ModulePathTest {
+    private static final Pattern LIBRARY = Pattern.compile(
+        ".*([/\\\\](catalyst|compiler|dsl)[/\\\\]target[/\\\\]classes"
+            + "|pushback-(catalyst|compiler|dsl)-[^/\\\\]*\\.jar"
+            + "|[/\\\\](agrona|jctools-core)-[^/\\\\]*\\.jar)$");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theReadmeProgramRunsOnTheModulePathWithNoFlags() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        Path sources = dir.resolve("src");
+        write(sources.resolve("module-info.java"), block(readme, "user-module"));
+        write(sources.resolve("app").resolve("Main.java"), block(readme, "user-main"));
+        Path classes = dir.resolve("classes");
+        String modulePath = modulePath();
+
+        String errors = compile(modulePath, classes, sources.resolve("module-info.java"), sources.resolve("app").resolve("Main.java"));
+        assertThat(errors).as("javac").isEmpty();
+
+        List<String> command = List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-p", modulePath + File.pathSeparator + classes,
+            "-m", "app/app.Main");
+        Process process = new ProcessBuilder(command).start();
+        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> LauncherProcess.readAll(process.getInputStream()));
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> LauncherProcess.readAll(process.getErrorStream()));
+        try (var stdin = process.getOutputStream()) {
+            stdin.write("hello\n\nmodule path\n".getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("the program exits").isTrue();
+        assertThat(new String(err.get(), StandardCharsets.UTF_8)).as("stderr").isEmpty();
+        assertThat(process.exitValue()).isZero();
+        assertThat(new String(out.get(), StandardCharsets.UTF_8)).isEqualTo("HELLO\nMODULE PATH\n");
+    }
+
+    @Test
+    void theRuntimeIsNotExportedToUsers() throws Exception {
+        Path sources = dir.resolve("src");
+        write(sources.resolve("module-info.java"), "module sneaky { requires dev.pushback.dsl; }\n");
+        write(sources.resolve("sneaky").resolve("Peek.java"), """
+            package sneaky;
+
+            public final class Peek {
+                public static Object core(dev.pushback.catalyst.Catalyst catalyst) {
+                    return dev.pushback.catalyst.internal.Core.of(catalyst);
+                }
+            }
+            """);
+        String errors = compile(modulePath(), dir.resolve("classes"),
+            sources.resolve("module-info.java"), sources.resolve("sneaky").resolve("Peek.java"));
+        assertThat(errors).contains("package dev.pushback.catalyst.internal is not visible");
+    }
+
+    /** The library's modules and their two dependencies, from this test's own class path. */
+    private static String modulePath() {
+        List<String> entries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (LIBRARY.matcher(entry).matches()) {
+                entries.add(entry);
+            }
+        }
+        assertThat(entries).as("catalyst, compiler, dsl, agrona, jctools on the class path").hasSize(5);
+        return String.join(File.pathSeparator, entries);
+    }
+
+    private static String compile(String modulePath, Path classes, Path... files) throws IOException {
+        Files.createDirectories(classes);
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        List<String> arguments = new ArrayList<>(List.of("--release", "17", "-p", modulePath, "-d", classes.toString()));
+        for (Path file : files) {
+            arguments.add(file.toString());
+        }
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        javac.run(null, null, errors, arguments.toArray(new String[0]));
+        return errors.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The fenced block after {@code <!-- name -->} in the README. */
+    private static String block(String markdown, String name) {
+        Matcher matcher = Pattern.compile("<!-- " + Pattern.quote(name) + " -->\\s*```\\w*\\n(.*?)```", Pattern.DOTALL)
+            .matcher(markdown);
+        assertThat(matcher.find()).as("README block " + name).isTrue();
+        return matcher.group(1);
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+    }
+}
