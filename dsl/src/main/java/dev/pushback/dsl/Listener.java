@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
 import dev.pushback.catalyst.Catalyst;
+import dev.pushback.catalyst.spi.Reactor;
 import dev.pushback.catalyst.endpoint.AcceptSource;
 import dev.pushback.catalyst.endpoint.ConnectionSlots;
 import dev.pushback.catalyst.endpoint.SocketEndpoints;
@@ -72,10 +73,13 @@ public final class Listener implements AutoCloseable {
         SocketEndpoints endpoints = SocketEndpoints.of(catalyst, socket);
         Graph graph = Graph.on(catalyst);
         CompletableFuture<Void> finished;
+        Connection connection = new Connection(endpoints.source(), endpoints.sink(), remoteAddress(socket));
         try {
-            each.accept(graph, new Connection(endpoints.source(), endpoints.sink(), remoteAddress(socket)));
+            each.accept(graph, connection);
             finished = graph.start();
         } catch (RuntimeException e) {
+            // The callback's own failure: nothing else sees it, so it is reported here, once.
+            Reactor.of(catalyst).handleReport("listener callback failed for the " + connection, e);
             finished = CompletableFuture.failedFuture(e);
         }
         finished.whenComplete((ok, failure) -> catalyst.execute(() -> {

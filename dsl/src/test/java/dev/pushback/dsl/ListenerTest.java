@@ -68,11 +68,13 @@ class ListenerTest {
             }
         }
 
+        /** A copy: byte chunks are read-only. */
         static ByteBuffer upper(ByteBuffer chunk) {
+            ByteBuffer upper = ByteBuffer.allocate(chunk.remaining());
             for (int i = chunk.position(); i < chunk.limit(); i++) {
-                chunk.put(i, (byte) Character.toUpperCase(chunk.get(i)));
+                upper.put((byte) Character.toUpperCase(chunk.get(i)));
             }
-            return chunk;
+            return upper.flip();
         }
     }
 }

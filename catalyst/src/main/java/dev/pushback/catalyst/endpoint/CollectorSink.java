@@ -56,6 +56,13 @@ public final class CollectorSink<T, A, R> extends AbstractSink<T> {
 
     @Override
     protected void handleFinish() {
-        result.complete(finisher.apply(h_container));
+        R value;
+        try {
+            value = finisher.apply(h_container);
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e); // the sink closes with it too, so the graph fails
+            throw e;
+        }
+        result.complete(value);
     }
 }

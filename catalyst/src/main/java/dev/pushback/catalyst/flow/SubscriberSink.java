@@ -156,10 +156,16 @@ public final class SubscriberSink<T> extends AbstractSink<T> implements Flow.Pub
         h_signalled = true;
         h_subscriber = null;
         h_held.clear();
-        if (failure == null) {
-            subscriber.onComplete();
-        } else {
-            subscriber.onError(failure);
+        try {
+            if (failure == null) {
+                subscriber.onComplete();
+            } else {
+                subscriber.onError(failure);
+            }
+        } catch (RuntimeException e) {
+            // A 2.13 violation with nothing left to cut: the subscriber is done either way.
+            reactor.handleReport(name() + ": the subscriber threw from " + (failure == null ? "onComplete" : "onError")
+                + " (Reactive Streams 2.13)", e);
         }
     }
 
@@ -168,7 +174,7 @@ public final class SubscriberSink<T> extends AbstractSink<T> implements Flow.Pub
      * bug is reported like a failing user function.
      */
     private void handleSubscriberFailed(RuntimeException e) {
-        reactor.config().errors().accept(name() + ": the subscriber threw (Reactive Streams 2.13)", e);
+        reactor.handleReport(name() + ": the subscriber threw (Reactive Streams 2.13)", e);
         h_signalled = true;
         h_subscriber = null;
         cancelled = true;

@@ -372,8 +372,9 @@ public final class Core implements Reactor {
         h_scheduler.handleUnbind(endpoint);
     }
 
-    void handleReportFiber(Fiber fiber, Throwable cause) {
-        config.errors().accept("fiber " + fiber.name() + " failed", cause);
+    /** Reports a fiber's failure once: the fiber, the stage that threw, and a hint where one is known. */
+    void handleReportFiber(Fiber fiber, String stage, Throwable cause) {
+        config.errors().accept(fiber.name() + " failed" + (stage != null ? " in " + stage : "") + Hints.of(cause), cause);
     }
 
     @Override

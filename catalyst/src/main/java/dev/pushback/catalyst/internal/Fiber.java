@@ -43,6 +43,11 @@ public final class Fiber {
          * body that knows its sources ends the fiber quietly; one that does not, fails it, so
          * that its sources are closed and nothing waits forever.
          */
+        /** The stage whose code threw, for the failure report ({@code map #2}); null when unknown. */
+        default String handleFailedIn() {
+            return null;
+        }
+
         default void handleSinkCancelled(Fiber fiber, AbstractSink<?> sink) {
             fiber.handleFail(new java.util.concurrent.CancellationException(sink.name() + " was cancelled"));
         }
@@ -217,7 +222,7 @@ public final class Fiber {
             cause.addSuppressed(t);
         }
         done.completeExceptionally(cause);
-        core.handleReportFiber(this, cause);
+        core.handleReportFiber(this, body.handleFailedIn(), cause);
     }
 
     @Override

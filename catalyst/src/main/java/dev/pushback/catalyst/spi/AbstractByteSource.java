@@ -12,6 +12,10 @@ import java.nio.ByteBuffer;
  * <p>Lines are views into the current chunk — nothing is copied — except a line that crosses a
  * chunk boundary, which is gathered in a carry buffer of at most {@code maxLineLength} bytes. An
  * element is valid until {@link #handleConsumed()}; its position and limit are the line or chunk.
+ *
+ * <p>Every element is a read-only view: a broadcast hands the same chunk to every branch (DESIGN
+ * N4), so a stage that wrote into it would change what the others see. A stage that needs to
+ * change bytes copies them first.
  */
 public abstract class AbstractByteSource extends AbstractSource<ByteBuffer> {
     /** How a byte source cuts its input into elements. */
@@ -30,6 +34,9 @@ public abstract class AbstractByteSource extends AbstractSource<ByteBuffer> {
     private ByteBuffer h_carry;
     private boolean h_carryGiven;
     private ByteBuffer h_readBuffer;
+    // The read-only view given for the buffer last polled, reused while the source gives from it.
+    private ByteBuffer h_view;
+    private ByteBuffer h_viewOf;
 
     protected AbstractByteSource(Catalyst catalyst, String name) {
         super(catalyst, name);
@@ -88,10 +95,20 @@ public abstract class AbstractByteSource extends AbstractSource<ByteBuffer> {
 
     @Override
     public final ByteBuffer handlePoll() throws IOException {
-        if (h_framing == Framing.CHUNKS) {
-            return handleNextChunk();
+        ByteBuffer element = h_framing == Framing.CHUNKS ? handleNextChunk() : handleNextLine();
+        return element == null ? null : handleReadOnly(element);
+    }
+
+    /** {@code element} as a read-only view with its position and limit; one view per underlying buffer. */
+    private ByteBuffer handleReadOnly(ByteBuffer element) {
+        if (element.isReadOnly()) {
+            return element;
         }
-        return handleNextLine();
+        if (h_viewOf != element) {
+            h_view = element.asReadOnlyBuffer();
+            h_viewOf = element;
+        }
+        return h_view.clear().limit(element.limit()).position(element.position());
     }
 
     @Override
@@ -190,6 +207,8 @@ public abstract class AbstractByteSource extends AbstractSource<ByteBuffer> {
             reactor.handleRetain(-h_carry.position());
         }
         h_carry = null;
+        h_view = null;
+        h_viewOf = null;
         if (h_chunk != null) {
             h_chunk = null;
             handleChunkConsumed();

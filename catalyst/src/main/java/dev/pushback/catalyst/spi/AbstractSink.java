@@ -78,7 +78,7 @@ public abstract class AbstractSink<T> extends Endpoint implements Sink<T> {
                 try {
                     handleInputEnded();
                 } catch (Exception e) {
-                    handleClose(e);
+                    handleFailedFinishing(e);
                     return;
                 }
             }
@@ -119,7 +119,16 @@ public abstract class AbstractSink<T> extends Endpoint implements Sink<T> {
             handleFinish();
             handleClose(null);
         } catch (Exception e) {
-            handleClose(e);
+            handleFailedFinishing(e);
         }
+    }
+
+    /**
+     * Finishing failed after every fiber feeding the sink had ended, so no fiber reports it:
+     * the sink reports it, once, and closes with it.
+     */
+    private void handleFailedFinishing(Exception e) {
+        reactor.handleReport(name() + " failed while finishing", e);
+        handleClose(e);
     }
 }

@@ -117,7 +117,7 @@ public final class Compiler {
             Stage downstream = build.stage(root.outputs().get(0), 1);
             holder[0] = new IntersectBody(heads, chains, root.function(), downstream, build.sinks(), build.mask);
             for (int i = 0; i < inputs.size(); i++) {
-                chains[i] = chainStage(inputs.get(i), holder[0].new Slot(i));
+                chains[i] = chainStage(inputs.get(i), holder[0].new Slot(i), build);
             }
             return build.finish(index, "intersect", holder[0]);
         }
@@ -142,7 +142,7 @@ public final class Compiler {
     }
 
     /** The map/filter chain from an intersect input's head down to the input, ending in its slot. */
-    private static Stage chainStage(Node input, Stage slot) {
+    private static Stage chainStage(Node input, Stage slot, Build build) {
         List<Node> chain = new ArrayList<>();
         for (Node n = input; n.kind() == Node.Kind.MAP || n.kind() == Node.Kind.FILTER; n = n.inputs().get(0)) {
             chain.add(0, n);
@@ -150,7 +150,8 @@ public final class Compiler {
         Stage stage = slot;
         for (int i = chain.size() - 1; i >= 0; i--) {
             Node n = chain.get(i);
-            stage = n.kind() == Node.Kind.MAP ? Stages.map(n.function(), stage) : Stages.filter(n.function(), stage);
+            stage = (n.kind() == Node.Kind.MAP ? Stages.map(n.function(), stage) : Stages.filter(n.function(), stage))
+                .named(build.site, build.name(n.label()));
         }
         return stage;
     }
@@ -165,6 +166,8 @@ public final class Compiler {
         final List<DetachStage> detaches = new ArrayList<>();
         final List<DropStage> drops = new ArrayList<>();
         final List<CompiledPlan.Line> outline = new ArrayList<>();
+        final FailureSite site = new FailureSite();
+        private final Map<String, Integer> ordinals = new LinkedHashMap<>();
         int dropping;
 
         Build(Catalyst catalyst) {
@@ -173,6 +176,11 @@ public final class Compiler {
 
         void line(int depth, String text, Endpoint endpoint) {
             outline.add(new CompiledPlan.Line(depth, text, endpoint));
+        }
+
+        /** A user stage's name for failure reports: its label and its ordinal in the fiber, {@code map #2}. */
+        String name(String label) {
+            return label + " #" + ordinals.merge(label, 1, Integer::sum);
         }
 
         AbstractSink<?>[] sinks() {
@@ -184,27 +192,32 @@ public final class Compiler {
                 case MAP -> {
                     // Consecutive maps fuse into chain stages of straight-line calls (C4).
                     List<Object> functions = new ArrayList<>();
+                    List<String> names = new ArrayList<>();
                     Node current = node;
                     int at = depth;
                     while (current.kind() == Node.Kind.MAP) {
                         line(at++, current.label(), null);
                         functions.add(current.function());
+                        names.add(name(current.label()));
                         current = current.outputs().get(0);
                     }
                     Stage next = stage(current, at);
                     for (int end = functions.size(); end > 0; end -= MapChainStage.WIDTH) {
                         int start = Math.max(0, end - MapChainStage.WIDTH);
-                        next = Stages.mapChain(functions.subList(start, end).toArray(), next);
+                        next = Stages.mapChain(functions.subList(start, end).toArray(), next)
+                            .named(site, names.subList(start, end).toArray(new String[0]));
                     }
                     return next;
                 }
                 case FILTER -> {
                     line(depth, node.label(), null);
-                    return Stages.filter(node.function(), stage(node.outputs().get(0), depth + 1));
+                    String name = name(node.label());
+                    return Stages.filter(node.function(), stage(node.outputs().get(0), depth + 1)).named(site, name);
                 }
                 case TRANSFORM -> {
                     line(depth, node.label(), null);
-                    return Stages.transform(node.transform().get(), stage(node.outputs().get(0), depth + 1));
+                    String name = name(node.label());
+                    return Stages.transform(node.transform().get(), stage(node.outputs().get(0), depth + 1)).named(site, name);
                 }
                 case UNION -> {
                     line(depth, "union", null);
@@ -277,13 +290,14 @@ public final class Compiler {
             if (dropping == 0 && !mask.contains(sink)) {
                 mask.add(sink);
             }
-            return Stages.sink(sink);
+            return Stages.sink(sink).named(site, "sink " + sink.name());
         }
 
         CompiledPlan.FiberPlan finish(int index, String name, FusedBody body) {
             for (DetachStage detach : detaches) {
                 detach.handleBind(body);
             }
+            body.site = site;
             Fiber fiber = new Fiber(catalyst, "fiber " + index + " (" + name + ")", body, body.waitsOn(), body.uses());
             return new CompiledPlan.FiberPlan(fiber, body, List.copyOf(outline), List.copyOf(heads),
                 new LinkedHashMap<>(paths), List.copyOf(drops));

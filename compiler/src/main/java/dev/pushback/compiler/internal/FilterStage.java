@@ -15,7 +15,13 @@ final class FilterStage extends Stage {
 
     @Override
     void accept(Object element) throws Exception {
-        if (predicate.test(element)) {
+        boolean passes;
+        try {
+            passes = predicate.test(element);
+        } catch (Throwable t) {
+            throw failed(t, 0);
+        }
+        if (passes) {
             next.accept(element);
         }
     }

@@ -21,6 +21,8 @@ abstract class FusedBody implements Fiber.Body {
     final AbstractSink<?>[] sinks;
     private final List<Endpoint> h_mask;
     Fiber h_fiber;
+    /** Where the fiber failed, for its report; shared with its stages. */
+    FailureSite site = new FailureSite();
 
     FusedBody(AbstractSource<?>[] heads, Stage downstream, AbstractSink<?>[] sinks, List<Endpoint> mask) {
         this.heads = heads;
@@ -77,6 +79,11 @@ abstract class FusedBody implements Fiber.Body {
         for (AbstractSource<?> head : heads) {
             head.handleClose(null);
         }
+    }
+
+    @Override
+    public String handleFailedIn() {
+        return site.handleStage();
     }
 
     /**

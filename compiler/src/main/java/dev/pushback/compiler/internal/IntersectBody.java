@@ -66,7 +66,13 @@ final class IntersectBody extends FusedBody {
                 return;
             }
         }
-        Object combined = combiner.apply(h_slots); // the combiner reads the slots before they are cleared
+        Object combined;
+        try {
+            combined = combiner.apply(h_slots); // the combiner reads the slots before they are cleared
+        } catch (Throwable t) {
+            site.handleNote("intersect");
+            throw FailureSite.rethrow(t);
+        }
         downstream.accept(combined);
         Arrays.fill(h_slots, null);
         Arrays.fill(h_filled, false);

@@ -36,26 +36,41 @@ final class MapChainStage extends Stage {
         return padded;
     }
 
+    /**
+     * The maps in straight lines. {@code at} is the map running now: a constant at each call, so
+     * the JIT keeps it for the exception path only, and a failure is reported under its map's name.
+     */
     @Override
     void accept(Object element) throws Exception {
         int n = count;
-        Object x = f0.apply(element);
-        if (n > 1) {
-            x = f1.apply(x);
-            if (n > 2) {
-                x = f2.apply(x);
-                if (n > 3) {
-                    x = f3.apply(x);
-                    if (n > 4) {
-                        x = f4.apply(x);
-                        if (n > 5) {
-                            x = f5.apply(x);
-                            if (n > 6) {
-                                x = f6.apply(x);
-                                if (n > 7) {
-                                    x = f7.apply(x);
-                                    if (n > 8) {
-                                        x = tail(x, n);
+        int at = 0;
+        Object x;
+        try {
+            x = f0.apply(element);
+            if (n > 1) {
+                at = 1;
+                x = f1.apply(x);
+                if (n > 2) {
+                    at = 2;
+                    x = f2.apply(x);
+                    if (n > 3) {
+                        at = 3;
+                        x = f3.apply(x);
+                        if (n > 4) {
+                            at = 4;
+                            x = f4.apply(x);
+                            if (n > 5) {
+                                at = 5;
+                                x = f5.apply(x);
+                                if (n > 6) {
+                                    at = 6;
+                                    x = f6.apply(x);
+                                    if (n > 7) {
+                                        at = 7;
+                                        x = f7.apply(x);
+                                        if (n > 8) {
+                                            x = tail(x, n);
+                                        }
                                     }
                                 }
                             }
@@ -63,33 +78,47 @@ final class MapChainStage extends Stage {
                     }
                 }
             }
+        } catch (Throwable t) {
+            throw failed(t, at); // a failure in tail was noted there, with its own map
         }
         next.accept(x);
     }
 
     /** Maps 9 to 16, apart so that accept stays small enough to inline into the fiber's body. */
     private Object tail(Object x, int n) {
-        x = f8.apply(x);
-        if (n > 9) {
-            x = f9.apply(x);
-            if (n > 10) {
-                x = f10.apply(x);
-                if (n > 11) {
-                    x = f11.apply(x);
-                    if (n > 12) {
-                        x = f12.apply(x);
-                        if (n > 13) {
-                            x = f13.apply(x);
-                            if (n > 14) {
-                                x = f14.apply(x);
-                                if (n > 15) {
-                                    x = f15.apply(x);
+        int at = 8;
+        try {
+            x = f8.apply(x);
+            if (n > 9) {
+                at = 9;
+                x = f9.apply(x);
+                if (n > 10) {
+                    at = 10;
+                    x = f10.apply(x);
+                    if (n > 11) {
+                        at = 11;
+                        x = f11.apply(x);
+                        if (n > 12) {
+                            at = 12;
+                            x = f12.apply(x);
+                            if (n > 13) {
+                                at = 13;
+                                x = f13.apply(x);
+                                if (n > 14) {
+                                    at = 14;
+                                    x = f14.apply(x);
+                                    if (n > 15) {
+                                        at = 15;
+                                        x = f15.apply(x);
+                                    }
                                 }
                             }
                         }
                     }
                 }
             }
+        } catch (Throwable t) {
+            throw failed(t, at);
         }
         return x;
     }

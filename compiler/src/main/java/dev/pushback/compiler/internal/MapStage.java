@@ -14,7 +14,13 @@ final class MapStage extends Stage {
 
     @Override
     void accept(Object element) throws Exception {
-        next.accept(function.apply(element));
+        Object result;
+        try {
+            result = function.apply(element);
+        } catch (Throwable t) {
+            throw failed(t, 0);
+        }
+        next.accept(result);
     }
 
     @Override

@@ -15,6 +15,10 @@ final class SinkStage extends Stage {
         if (sink.handleIsClosed()) {
             throw new java.io.IOException(sink.name() + " is closed");
         }
-        sink.handleAccept(element); // from this shape's own class: a monomorphic call site
+        try {
+            sink.handleAccept(element); // from this shape's own class: a monomorphic call site
+        } catch (Throwable t) {
+            throw failed(t, 0);
+        }
     }
 }

@@ -30,7 +30,13 @@ final class SourceBody extends FusedBody {
 
     @Override
     public void handleMove(Fiber fiber) throws Exception {
-        Object element = head.handlePoll();
+        Object element;
+        try {
+            element = head.handlePoll();
+        } catch (Throwable t) {
+            site.handleNote("source " + head.name());
+            throw FailureSite.rethrow(t);
+        }
         if (element == null) {
             if (head.handleIsEnded()) {
                 handleInputEnded(fiber);

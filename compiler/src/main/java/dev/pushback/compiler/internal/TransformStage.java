@@ -18,7 +18,11 @@ final class TransformStage extends Stage implements Transform.Emitter<Object> {
 
     @Override
     void accept(Object element) throws Exception {
-        transform.accept(element, this);
+        try {
+            transform.accept(element, this);
+        } catch (Throwable t) {
+            throw failed(t, 0);
+        }
     }
 
     @Override
@@ -28,7 +32,11 @@ final class TransformStage extends Stage implements Transform.Emitter<Object> {
 
     @Override
     void end() throws Exception {
-        transform.end(this);
+        try {
+            transform.end(this);
+        } catch (Throwable t) {
+            throw failed(t, 0);
+        }
         next.end();
     }
 }
