@@ -63,6 +63,11 @@ final class Cli {
         return append;
     }
 
+    /** Whether --explain was given. */
+    boolean explain() {
+        return explain;
+    }
+
     PrintStream err() {
         return err;
     }
