@@ -57,6 +57,13 @@ public final class Launcher {
             return 2;
         }
         Cli cli = new Cli(args[0], err, Arrays.asList(args).subList(1, args.length));
+        if (cli.help()) {
+            err.println("usage: " + command.usage());
+            if (command.note() != null) {
+                err.println(command.note());
+            }
+            return 0;
+        }
         try {
             if (cli.explain() && !command.explains()) {
                 throw new Cli.UsageException("--explain: " + args[0] + " has no plan to print; --explain is for "
@@ -80,6 +87,7 @@ public final class Launcher {
             err.println("  " + command.usage());
         }
         err.println("--explain prints the compiled plan to stderr before running (" + String.join(", ", explaining()) + ").");
+        err.println("COMMAND --help prints the usage of one command.");
         for (Command command : COMMANDS.values()) {
             if (command.note() != null) {
                 err.println(command.note());

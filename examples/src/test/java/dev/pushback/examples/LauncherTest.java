@@ -41,6 +41,18 @@ class LauncherTest {
     }
 
     @Test
+    void aCommandsHelpPrintsItsUsageAndRunsNothing() throws Exception {
+        LauncherProcess.Result tee = LauncherProcess.run(dir, "never read".getBytes(StandardCharsets.UTF_8), "tee", "--help", "f");
+        assertThat(tee.exitCode()).isZero();
+        assertThat(tee.stderr()).isEqualTo("usage: tee [-a] FILE...        stdin to stdout and to each FILE (-a appends)\n");
+        assertThat(tee.stdout()).isEmpty();
+        assertThat(dir.resolve("f")).doesNotExist();
+        LauncherProcess.Result echo = LauncherProcess.run(dir, new byte[0], "echo-server", "-h");
+        assertThat(echo.exitCode()).isZero();
+        assertThat(echo.stderr()).startsWith("usage: echo-server ").contains("gives open exchanges 5 s to finish");
+    }
+
+    @Test
     void unknownCommandIsAUsageError() throws Exception {
         LauncherProcess.Result result = LauncherProcess.run(dir, new byte[0], "frobnicate");
         assertThat(result.exitCode()).isEqualTo(2);
