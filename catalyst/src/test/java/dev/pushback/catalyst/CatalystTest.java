@@ -69,13 +69,51 @@ class CatalystTest {
     @Test
     void t2_executeWakesACatalystBlockedInSelect() throws Exception {
         try (Catalyst catalyst = Catalyst.open()) {
-            CompletableFuture<String> ran = new CompletableFuture<>();
-            Thread runner = new Thread(() -> catalyst.runOnce(TimeUnit.HOURS.toMillis(1)));
+            // loop() with nothing open but a hold, no timer and no channel: its select has no timeout,
+            // so once the loop is in it, only the wake-up of execute() can bring the task in.
+            catalyst.execute(Core.of(catalyst)::handleRetainLoop);
+            Thread runner = new Thread(catalyst::loop, "blocked-in-select");
             runner.start();
-            catalyst.execute(() -> ran.complete(Thread.currentThread().getName()));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!blockedInSelect(runner)) {
+                assertThat(System.nanoTime()).as("the loop reaches a blocking select").isLessThan(deadline);
+                Thread.onSpinWait();
+            }
+            CompletableFuture<String> ran = new CompletableFuture<>();
+            catalyst.execute(() -> {
+                assertThat(Core.of(catalyst).handleTimerCount()).as("no timer could have ended the select").isZero();
+                ran.complete(Thread.currentThread().getName());
+                Core.of(catalyst).handleReleaseLoop();
+            });
             assertThat(ran.get(30, TimeUnit.SECONDS)).isEqualTo(runner.getName());
-            runner.join();
+            runner.join(30_000);
+            assertThat(runner.isAlive()).as("the loop ended once released").isFalse();
         }
+    }
+
+    /**
+     * Whether {@code thread} is in the native wait of a blocking {@code Selector.select} (not a
+     * {@code selectNow}) called by a catalyst round. Past that call's entry the catalyst has checked
+     * its task queue and marked itself sleeping; the wait itself ends only by a key, the timeout or
+     * a wake-up.
+     */
+    private static boolean blockedInSelect(Thread thread) {
+        StackTraceElement[] stack = thread.getStackTrace();
+        if (stack.length == 0 || !stack[0].isNativeMethod()) {
+            return false;
+        }
+        boolean blockingSelect = false;
+        boolean inRound = false;
+        for (StackTraceElement frame : stack) {
+            if (frame.getClassName().equals("sun.nio.ch.SelectorImpl")) {
+                if (frame.getMethodName().equals("selectNow")) {
+                    return false;
+                }
+                blockingSelect |= frame.getMethodName().equals("select");
+            }
+            inRound |= frame.getClassName().equals(Core.class.getName()) && frame.getMethodName().equals("handleRound");
+        }
+        return blockingSelect && inRound;
     }
 
     @Test

@@ -100,6 +100,7 @@ class BlockingAdaptersTest {
     /** An endless stream that counts what the bridge took: only backpressure stops the reading. */
     static final class EndlessInputStream extends InputStream {
         final AtomicLong read = new AtomicLong();
+        volatile Thread reader;
 
         @Override
         public int available() {
@@ -114,6 +115,7 @@ class BlockingAdaptersTest {
 
         @Override
         public int read(byte[] b, int off, int len) {
+            reader = Thread.currentThread();
             Arrays.fill(b, off, off + len, (byte) 7);
             read.addAndGet(len);
             return len;
@@ -132,14 +134,17 @@ class BlockingAdaptersTest {
         StreamSource source = StreamSource.of(catalyst, "endless", in);
         graph.from(source).to(blocked);
         graph.start();
-        // The bridge fills its two buffers, then waits for the fiber, which waits for the sink.
+        // The bridge fills its two buffers and hands both to the catalyst, where they stay: the
+        // fiber waits for the sink. With no buffer coming back, its helper parks instead of reading.
         long bound = source.ownedBufferBytes();
-        while (in.read.get() < bound) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!(catalyst.retainedBytes() == bound && in.reader != null && in.reader.getState() == Thread.State.WAITING)) {
+            assertThat(System.nanoTime()).as("the bridge hands over both buffers and waits").isLessThan(deadline);
+            assertThat(in.read.get()).as("read no further than the two buffers").isLessThanOrEqualTo(bound);
             Thread.onSpinWait();
         }
-        for (int round = 0; round < 100; round++) {
-            catalyst.submit(() -> null).get(30, TimeUnit.SECONDS); // catalyst rounds pass; nothing moves
-        }
+        assertThat(in.read.get()).isEqualTo(bound);
+        assertThat(catalyst.submit(blocked::handleOfferedWhileBlocked).get(30, TimeUnit.SECONDS)).as("nothing moved").isZero();
         assertThat(in.read.get()).isEqualTo(bound);
         assertThat(catalyst.retainedBytes()).isLessThanOrEqualTo(graph.compile().retainedBound());
     }

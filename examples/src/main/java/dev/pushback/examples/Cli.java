@@ -26,6 +26,7 @@ final class Cli {
     private final PrintStream err;
     private final boolean explain;
     private final boolean append;
+    private final boolean help;
     private final String[] operands;
 
     Cli(String name, PrintStream err, List<String> args) {
@@ -34,6 +35,7 @@ final class Cli {
         List<String> rest = new ArrayList<>();
         boolean explainFlag = false;
         boolean appendFlag = false;
+        boolean helpFlag = false;
         boolean flags = true;
         for (String arg : args) {
             if (flags && arg.equals("--")) {
@@ -42,12 +44,15 @@ final class Cli {
                 explainFlag = true;
             } else if (flags && (arg.equals("-a") || arg.equals("--append"))) {
                 appendFlag = true;
+            } else if (flags && (arg.equals("-h") || arg.equals("--help"))) {
+                helpFlag = true;
             } else {
                 rest.add(arg);
             }
         }
         this.explain = explainFlag;
         this.append = appendFlag;
+        this.help = helpFlag;
         this.operands = rest.toArray(new String[0]);
     }
 
@@ -61,6 +66,16 @@ final class Cli {
 
     boolean append() {
         return append;
+    }
+
+    /** Whether -h or --help was given. */
+    boolean help() {
+        return help;
+    }
+
+    /** Whether --explain was given. */
+    boolean explain() {
+        return explain;
     }
 
     PrintStream err() {

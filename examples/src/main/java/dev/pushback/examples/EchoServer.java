@@ -86,4 +86,16 @@ final class EchoServer implements Launcher.Command {
     public String usage() {
         return "echo-server [--host H] [--port P] [--workers N] [--max-connections N]   HTTP echo server";
     }
+
+    /** Each exchange compiles a graph of its own: there is no one plan to print. */
+    @Override
+    public boolean explains() {
+        return false;
+    }
+
+    @Override
+    public String note() {
+        return "echo-server stops on SIGINT or SIGTERM: it stops accepting, gives open exchanges " + GRACE_SECONDS
+            + " s to finish, then closes what is still open.";
+    }
 }

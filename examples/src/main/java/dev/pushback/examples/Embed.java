@@ -302,6 +302,12 @@ final class Embed implements Launcher.Command {
         throw new Cli.UsageException("not a positive number: '" + text + "'");
     }
 
+    /** Each mode starts a pipeline of its own: there is no one plan to print. */
+    @Override
+    public boolean explains() {
+        return false;
+    }
+
     @Override
     public String usage() {
         return "embed [--mode M] [--mib N] a host app running a pipeline in each mode: loop, run-once, agent, composite, invoker, hosted";

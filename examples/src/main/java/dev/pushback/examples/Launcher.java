@@ -1,13 +1,16 @@
 package dev.pushback.examples;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * The examples launcher: {@code java -jar pushback-examples.jar COMMAND [ARGS]}. Exit codes follow
- * coreutils: 0 on success, 1 with a one-line message on an IO error, 2 for a usage error.
+ * coreutils: 0 on success, 1 with a one-line message on an IO error, 2 for a usage error (such as
+ * {@code --explain} on a command that has no plan to print).
  */
 public final class Launcher {
     /** One subcommand. */
@@ -16,6 +19,16 @@ public final class Launcher {
         int run(Cli cli, String[] args) throws Exception;
 
         String usage();
+
+        /** Whether the command runs one graph whose plan {@code --explain} can print. */
+        default boolean explains() {
+            return true;
+        }
+
+        /** A line for the help after the list of commands, or null. */
+        default String note() {
+            return null;
+        }
     }
 
     static final Map<String, Command> COMMANDS = new TreeMap<>(Map.of(
@@ -44,7 +57,18 @@ public final class Launcher {
             return 2;
         }
         Cli cli = new Cli(args[0], err, Arrays.asList(args).subList(1, args.length));
+        if (cli.help()) {
+            err.println("usage: " + command.usage());
+            if (command.note() != null) {
+                err.println(command.note());
+            }
+            return 0;
+        }
         try {
+            if (cli.explain() && !command.explains()) {
+                throw new Cli.UsageException("--explain: " + args[0] + " has no plan to print; --explain is for "
+                    + String.join(", ", explaining()));
+            }
             return command.run(cli, cli.operands());
         } catch (Cli.UsageException e) {
             err.println(args[0] + ": " + e.getMessage());
@@ -62,6 +86,23 @@ public final class Launcher {
         for (Command command : COMMANDS.values()) {
             err.println("  " + command.usage());
         }
-        err.println("--explain prints the compiled plan to stderr before running.");
+        err.println("--explain prints the compiled plan to stderr before running (" + String.join(", ", explaining()) + ").");
+        err.println("COMMAND --help prints the usage of one command.");
+        for (Command command : COMMANDS.values()) {
+            if (command.note() != null) {
+                err.println(command.note());
+            }
+        }
+    }
+
+    /** The commands that take --explain. */
+    private static List<String> explaining() {
+        List<String> names = new ArrayList<>();
+        COMMANDS.forEach((name, command) -> {
+            if (command.explains()) {
+                names.add(name);
+            }
+        });
+        return names;
     }
 }

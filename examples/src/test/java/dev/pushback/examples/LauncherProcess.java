@@ -22,6 +22,11 @@ final class LauncherProcess {
     private LauncherProcess() {}
 
     static Process start(Path workDir, String... args) throws IOException {
+        return start(workDir, ProcessBuilder.Redirect.PIPE, args);
+    }
+
+    /** Starts with stdout sent to {@code stdout}: a pipe, or {@code DISCARD} for /dev/null. */
+    static Process start(Path workDir, ProcessBuilder.Redirect stdout, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
@@ -29,12 +34,17 @@ final class LauncherProcess {
         command.add(System.getProperty("java.class.path"));
         command.add(Launcher.class.getName());
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).directory(workDir.toFile()).start();
+        return new ProcessBuilder(command).directory(workDir.toFile()).redirectOutput(stdout).start();
     }
 
     /** Runs with {@code stdin} fed by {@code feeder} and stdout kept in memory. */
     static Result run(Path workDir, Feeder feeder, String... args) throws Exception {
-        Process process = start(workDir, args);
+        return run(workDir, ProcessBuilder.Redirect.PIPE, feeder, args);
+    }
+
+    /** Runs with {@code stdin} fed by {@code feeder} and stdout kept in memory (empty when discarded). */
+    static Result run(Path workDir, ProcessBuilder.Redirect stdout, Feeder feeder, String... args) throws Exception {
+        Process process = start(workDir, stdout, args);
         CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
         CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
         try (OutputStream in = process.getOutputStream()) {

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +38,18 @@ class LauncherTest {
         LauncherProcess.Result result = LauncherProcess.run(dir, new byte[0]);
         assertThat(result.exitCode()).isZero();
         assertThat(result.stderr()).contains("usage:", "tee", "cat", "interleave", "pv");
+    }
+
+    @Test
+    void aCommandsHelpPrintsItsUsageAndRunsNothing() throws Exception {
+        LauncherProcess.Result tee = LauncherProcess.run(dir, "never read".getBytes(StandardCharsets.UTF_8), "tee", "--help", "f");
+        assertThat(tee.exitCode()).isZero();
+        assertThat(tee.stderr()).isEqualTo("usage: tee [-a] FILE...        stdin to stdout and to each FILE (-a appends)\n");
+        assertThat(tee.stdout()).isEmpty();
+        assertThat(dir.resolve("f")).doesNotExist();
+        LauncherProcess.Result echo = LauncherProcess.run(dir, new byte[0], "echo-server", "-h");
+        assertThat(echo.exitCode()).isZero();
+        assertThat(echo.stderr()).startsWith("usage: echo-server ").contains("gives open exchanges 5 s to finish");
     }
 
     @Test
@@ -229,6 +244,78 @@ class LauncherTest {
             assertThat(server.exitValue()).isEqualTo(143); // 128 + SIGTERM, after the shutdown hook ran
         } finally {
             server.destroyForcibly();
+        }
+    }
+
+    @Test
+    void echoServerGivesOpenExchangesTheGracePeriodAfterSigterm() throws Exception {
+        Process server = LauncherProcess.start(dir, "echo-server", "--port", "0");
+        try (SocketChannel finishing = SocketChannel.open(); SocketChannel stuck = SocketChannel.open()) {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            assertThat(line).startsWith("listening on 127.0.0.1:");
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", Integer.parseInt(line.substring(line.lastIndexOf(':') + 1)));
+            // Two exchanges in flight: each has sent half of its body and got that half echoed.
+            for (SocketChannel client : List.of(finishing, stuck)) {
+                client.connect(address);
+                client.write(ByteBuffer.wrap("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello"
+                    .getBytes(StandardCharsets.ISO_8859_1)));
+                assertThat(readUntil(client, "hello")).startsWith("HTTP/1.1 200 OK\r\n");
+            }
+            long signalled = System.nanoTime();
+            server.destroy(); // SIGTERM
+            long deadline = signalled + TimeUnit.SECONDS.toNanos(30);
+            while (accepts(address)) { // the shutdown has begun once connections are refused
+                assertThat(System.nanoTime()).as("stops accepting").isLessThan(deadline);
+                Thread.onSpinWait();
+            }
+            // An open exchange still finishes...
+            finishing.write(ByteBuffer.wrap("world".getBytes(StandardCharsets.ISO_8859_1)));
+            assertThat(readUntil(finishing, "world")).isEqualTo("world");
+            // ...and one that never does holds the server for the grace period, then is closed.
+            assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(System.nanoTime() - signalled).as("the server waited for the stuck exchange")
+                .isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(5));
+            assertThat(server.exitValue()).isEqualTo(143);
+            try {
+                assertThat(stuck.read(ByteBuffer.allocate(64))).as("the stuck exchange was closed").isEqualTo(-1);
+            } catch (IOException reset) {
+                // closed with its request unread: a reset is a close too
+            }
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+
+    /** Whether a connection to {@code address} is accepted now (closed at once if so). */
+    private static boolean accepts(InetSocketAddress address) {
+        try (SocketChannel probe = SocketChannel.open(address)) {
+            return true;
+        } catch (IOException refused) {
+            return false;
+        }
+    }
+
+    /** Reads from a blocking socket until {@code text} has arrived; returns what was read. */
+    private static String readUntil(SocketChannel client, String text) throws IOException {
+        StringBuilder received = new StringBuilder();
+        ByteBuffer buffer = ByteBuffer.allocate(4096);
+        while (received.indexOf(text) < 0) {
+            int n = client.read(buffer.clear());
+            assertThat(n).as("closed before " + text + " arrived; got: " + received).isPositive();
+            received.append(new String(buffer.array(), 0, n, StandardCharsets.ISO_8859_1));
+        }
+        return received.toString();
+    }
+
+    @Test
+    void explainIsAUsageErrorForCommandsWithoutAPlan() throws Exception {
+        for (String command : List.of("echo-server", "embed")) {
+            LauncherProcess.Result result = LauncherProcess.run(dir, new byte[0], command, "--explain");
+            assertThat(result.exitCode()).as(command).isEqualTo(2);
+            assertThat(result.stderr()).startsWith(command + ": --explain: " + command
+                + " has no plan to print; --explain is for cat, interleave, pv, tee\nusage: " + command + " ");
+            assertThat(result.stdout()).as("%s did not run", command).isEmpty();
         }
     }
 

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.pushback.catalyst.Catalyst;
+import dev.pushback.catalyst.internal.Core;
 
 /** The echo server of issue 3 against real clients on loopback: the JDK HttpClient, curl, raw sockets. */
 class HttpServerTest {
@@ -177,10 +178,50 @@ class HttpServerTest {
         }
     }
 
-    /** Whether the current exchange's response holds bytes its socket did not take. */
-    private static boolean backedUp() {
-        dev.pushback.dsl.Graph exchange = lastExchange;
-        return exchange != null && exchange.catalyst().peakRetainedBytes() > 0;
+    /** What a server's catalyst shows at the start of a round: the round, a progress count, and whether it is backed up. */
+    private record Progress(long round, long count, boolean backedUp) {}
+
+    /** Reads a server's {@link Progress} on its catalyst thread; null while there is nothing to read yet. */
+    @FunctionalInterface
+    private interface Probe {
+        Progress read() throws Exception;
+    }
+
+    /**
+     * Writes {@code data} (over and over) to the non-blocking {@code client} without reading anything,
+     * until the server is stuck behind its unread responses: a write is refused, and across two full
+     * rounds of the server's catalyst the server stayed backed up and made no progress although the
+     * client had more for it. Fails past 64 MiB (the server went on reading) or after a minute.
+     *
+     * @return the bytes written
+     */
+    private static long writeUntilStuck(SocketChannel client, ByteBuffer data, Probe probe) throws Exception {
+        long cap = 64L << 20;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        long sent = 0;
+        Progress stuckSince = null;
+        while (true) {
+            assertThat(sent).as("the server stopped reading: only kernel buffers and a chunk hold what was sent")
+                .isLessThan(cap);
+            assertThat(System.nanoTime()).as("the server backs up within a minute").isLessThan(deadline);
+            if (!data.hasRemaining()) {
+                data.clear();
+            }
+            int n = client.write(data);
+            sent += n;
+            if (n > 0) {
+                continue;
+            }
+            Progress now = probe.read();
+            if (now == null || !now.backedUp()) {
+                stuckSince = null;
+                Thread.onSpinWait();
+            } else if (stuckSince == null || now.count() != stuckSince.count()) {
+                stuckSince = now;
+            } else if (now.round() >= stuckSince.round() + 2) {
+                return sent;
+            }
+        }
     }
 
     @Test
@@ -197,24 +238,27 @@ class HttpServerTest {
             byte[] pattern = new byte[1 << 16];
             new Random(3).nextBytes(pattern);
             ByteBuffer out = ByteBuffer.wrap(pattern);
-            long sent = 0;
-            int stalledWrites = 0;
-            // Write without reading until the writes stall for good: the response backed up into the
-            // server (it holds pending bytes), so the server stopped reading, and every buffer on the
-            // way is full. A pause of the server alone is not enough to stop here.
-            while (sent < total && !(stalledWrites >= 2_000 && backedUp())) {
-                if (!out.hasRemaining()) {
-                    out.clear();
+            // Write without reading until the server is stuck: the response refuses bytes (the socket
+            // does not take them), and the exchange's fiber makes no move while the upload waits (N1).
+            long sent = writeUntilStuck(client, out, () -> {
+                dev.pushback.dsl.Graph current = lastExchange;
+                if (current == null) {
+                    return null; // the exchange has not started yet
                 }
-                int n = client.write(out);
-                sent += n;
-                stalledWrites = n == 0 ? stalledWrites + 1 : 0;
-                if (n == 0) {
-                    Thread.onSpinWait();
-                }
-            }
-            assertThat(sent).as("the server stopped reading: only kernel buffers and one chunk hold the upload")
-                .isLessThan(64L << 20);
+                dev.pushback.compiler.internal.CompiledPlan plan = (dev.pushback.compiler.internal.CompiledPlan) current.compile();
+                return current.catalyst().submit(() -> {
+                    long moves = 0;
+                    for (dev.pushback.catalyst.internal.Fiber fiber : plan.fibers()) {
+                        moves += fiber.handleMoves();
+                    }
+                    boolean refused = false;
+                    for (dev.pushback.catalyst.spi.Endpoint endpoint : plan.endpoints()) {
+                        refused |= endpoint instanceof ResponseSink && !endpoint.handleIsAvailable();
+                    }
+                    return new Progress(Core.of(current.catalyst()).handleRounds(), moves, refused);
+                }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            });
+            assertThat(sent).isLessThan(total);
             dev.pushback.dsl.Graph exchange = lastExchange;
             long bound = exchange.compile().retainedBound();
             assertThat(exchange.catalyst().peakRetainedBytes()).as("N3: the exchange's retained bytes, bound " + bound)
@@ -371,40 +415,46 @@ class HttpServerTest {
             many.put(request);
         }
         many.flip();
-        try (SocketChannel client = SocketChannel.open(server.address())) {
-            client.configureBlocking(false);
-            long sent = 0;
-            int stalledWrites = 0;
-            // Requests without reading: the server answers until its responses fill the socket, then
-            // stops parsing, so the requests back up in turn and the writes here stall (N1).
-            while (sent < (64L << 20) && stalledWrites < 100_000) {
-                if (!many.hasRemaining()) {
-                    many.clear();
-                }
-                int n = client.write(many);
-                sent += n;
-                stalledWrites = n == 0 ? stalledWrites + 1 : 0;
-            }
-            assertThat(sent).as("the server stopped reading requests: kernel buffers hold the rest").isLessThan(64L << 20);
-            long requests = sent / request.length; // whole requests; a cut one stays unanswered
-            client.shutdownOutput();
-            client.configureBlocking(true);
-            ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
-            long answers = 0;
-            byte[] marker = "Hello, World!".getBytes(StandardCharsets.ISO_8859_1);
-            int matched = 0;
-            int n;
-            while ((n = client.read(buffer.clear())) >= 0) {
-                for (int i = 0; i < n; i++) {
-                    byte b = buffer.get(i);
-                    matched = b == marker[matched] ? matched + 1 : (b == marker[0] ? 1 : 0);
-                    if (matched == marker.length) {
-                        answers++;
-                        matched = 0;
+        try (Catalyst main = Catalyst.open(Catalyst.Config.defaults().withName("pipelined").withErrors((w, c) -> { }))) {
+            java.util.concurrent.atomic.AtomicLong handled = new java.util.concurrent.atomic.AtomicLong();
+            HttpServer one = HttpServer.listen(main, new InetSocketAddress("127.0.0.1", 0),
+                HttpServer.Options.defaults().withWorkers(1)).each((req, res) -> {
+                    handled.incrementAndGet();
+                    echo(req, res);
+                });
+            Thread mainLoop = new Thread(main::loop, "pipelined");
+            mainLoop.start();
+            try (SocketChannel client = SocketChannel.open(one.address())) {
+                client.configureBlocking(false);
+                // Requests without reading: the server answers until its responses fill the socket, then
+                // stops parsing (it holds framed bytes and handles no request), so the requests back up
+                // in turn and the writes here are refused (N1).
+                long sent = writeUntilStuck(client, many, () -> main.submit(() ->
+                    new Progress(Core.of(main).handleRounds(), handled.get(), main.retainedBytes() > 0))
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS));
+                long requests = sent / request.length; // whole requests; a cut one stays unanswered
+                client.shutdownOutput();
+                client.configureBlocking(true);
+                ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+                long answers = 0;
+                byte[] marker = "Hello, World!".getBytes(StandardCharsets.ISO_8859_1);
+                int matched = 0;
+                int n;
+                while ((n = client.read(buffer.clear())) >= 0) {
+                    for (int i = 0; i < n; i++) {
+                        byte b = buffer.get(i);
+                        matched = b == marker[matched] ? matched + 1 : (b == marker[0] ? 1 : 0);
+                        if (matched == marker.length) {
+                            answers++;
+                            matched = 0;
+                        }
                     }
                 }
+                assertThat(answers).as("every whole request answered, in order, once the client reads").isEqualTo(requests);
+                assertThat(handled.get()).isEqualTo(requests);
             }
-            assertThat(answers).as("every whole request answered, in order, once the client reads").isEqualTo(requests);
+            main.close();
+            mainLoop.join(10_000);
         }
     }
 
