@@ -1,9 +1,17 @@
 package dev.pushback.dsl.http;
 
+import static dev.pushback.dsl.http.HttpChars.CR;
+import static dev.pushback.dsl.http.HttpChars.FIELD_VCHAR;
+import static dev.pushback.dsl.http.HttpChars.HEX;
+import static dev.pushback.dsl.http.HttpChars.HT;
+import static dev.pushback.dsl.http.HttpChars.LF;
+import static dev.pushback.dsl.http.HttpChars.QDTEXT;
+import static dev.pushback.dsl.http.HttpChars.SP;
+import static dev.pushback.dsl.http.HttpChars.TCHAR;
+import static dev.pushback.dsl.http.HttpChars.VCHAR;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A strict, incremental HTTP/1.1 request parser (RFC 9112) that is pushed bytes and reports what
@@ -68,10 +76,6 @@ import java.util.List;
  */
 public final class RequestParser {
 
-    private static final byte CR = '\r';
-    private static final byte LF = '\n';
-    private static final byte SP = ' ';
-    private static final byte HT = '\t';
     private static final int MAX_CHUNK_LINE = 4096;
 
     /** Methods known to llhttp in HTTP mode (RFC 9110, WebDAV, CalDAV, SSDP, ...). */
@@ -89,15 +93,6 @@ public final class RequestParser {
 
     private static final String[] CODINGS = {"gzip", "x-gzip", "deflate", "compress", "x-compress"};
 
-    private static final boolean[] TCHAR = new boolean[256];
-    /** Visible ASCII: the characters allowed in a request target. */
-    private static final boolean[] VCHAR = new boolean[256];
-    /** field-vchar = VCHAR / obs-text. */
-    private static final boolean[] FIELD_VCHAR = new boolean[256];
-    /** qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text. */
-    private static final boolean[] QDTEXT = new boolean[256];
-    private static final int[] HEX = new int[256];
-
     static {
         int max = 0;
         for (int i = 0; i < METHODS.length; i++) {
@@ -106,17 +101,6 @@ public final class RequestParser {
         }
         MAX_METHOD = max;
         assert "CONNECT".equals(METHODS[CONNECT]) && "PRI".equals(METHODS[PRI]);
-        for (int c = 0; c < 256; c++) {
-            boolean alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-            TCHAR[c] = alnum || (c < 128 && "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
-            VCHAR[c] = c >= 0x21 && c <= 0x7e;
-            FIELD_VCHAR[c] = VCHAR[c] || c >= 0x80;
-            QDTEXT[c] = c == HT || c == SP || c == 0x21 || (c >= 0x23 && c <= 0x5b)
-                    || (c >= 0x5d && c <= 0x7e) || c >= 0x80;
-            HEX[c] = c >= '0' && c <= '9' ? c - '0'
-                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-        }
     }
 
     // states
@@ -158,18 +142,13 @@ public final class RequestParser {
     /** Stream offset of the byte being looked at. */
     private long offset;
 
-    /** The head's bytes (method, SP, target, then names and values), reused across requests. */
-    private byte[] head = new byte[512];
-    private int headLen;
+    private final HeadBuffer head = new HeadBuffer();
     private int method = -1;
     private int methodEnd;
     private int targetStart;
     private int targetEnd;
     private int versionIndex;
     private int minor;
-    /** Per field: name start, name end, value start, value end (indexes into head). */
-    private int[] fields = new int[64];
-    private int fieldCount;
     private int nameStart;
     private int valueStart;
 
@@ -312,7 +291,7 @@ public final class RequestParser {
                 if (b == CR) {
                     state = START_LF;
                 } else if (TCHAR[b]) {
-                    store(b);
+                    head.append(b);
                     state = METHOD;
                 } else {
                     fail(400, "invalid character at the start of a request");
@@ -333,13 +312,13 @@ public final class RequestParser {
                     return;
                 }
                 if (TCHAR[b]) {
-                    if (headLen >= MAX_METHOD) {
+                    if (head.length() >= MAX_METHOD) {
                         fail(501, "unknown method");
                         return;
                     }
-                    store(b);
+                    head.append(b);
                 } else if (b == SP) {
-                    methodEnd = headLen;
+                    methodEnd = head.length();
                     method = knownMethod();
                     if (method < 0) {
                         fail(501, "unknown method");
@@ -357,8 +336,8 @@ public final class RequestParser {
                     return;
                 }
                 if (VCHAR[b]) {
-                    targetStart = headLen;
-                    store(b);
+                    targetStart = head.length();
+                    head.append(b);
                     state = TARGET;
                 } else {
                     fail(400, "invalid character at the start of the request target");
@@ -369,9 +348,9 @@ public final class RequestParser {
                     return;
                 }
                 if (VCHAR[b]) {
-                    store(b);
+                    head.append(b);
                 } else if (b == SP) {
-                    targetEnd = headLen;
+                    targetEnd = head.length();
                     versionIndex = 0;
                     state = VERSION;
                 } else if (b == CR) {
@@ -408,7 +387,7 @@ public final class RequestParser {
                 if (b == CR) {
                     state = SECTION_END_LF;
                 } else if (TCHAR[b]) {
-                    nameStart = headLen;
+                    nameStart = head.length();
                     storeField(b);
                     state = NAME;
                 } else if (b == SP || b == HT) {
@@ -438,7 +417,7 @@ public final class RequestParser {
                 if (b == SP || b == HT) {
                     return;
                 }
-                valueStart = headLen;
+                valueStart = head.length();
                 if (b == CR) {
                     state = VALUE_LF;
                 } else if (FIELD_VCHAR[b]) {
@@ -669,60 +648,34 @@ public final class RequestParser {
         return true;
     }
 
-    private void store(int b) {
-        if (headLen == head.length) {
-            byte[] bigger = new byte[head.length * 2];
-            System.arraycopy(head, 0, bigger, 0, headLen);
-            head = bigger;
-        }
-        head[headLen++] = (byte) b;
-    }
-
     private void storeField(int b) {
         if (!trailers) {
-            store(b);
+            head.append(b);
         }
     }
 
     private int knownMethod() {
-        outer:
         for (int m = 0; m < METHOD_BYTES.length; m++) {
-            byte[] name = METHOD_BYTES[m];
-            if (name.length != methodEnd) {
-                continue;
+            if (head.regionEquals(0, methodEnd, METHOD_BYTES[m])) {
+                return m;
             }
-            for (int i = 0; i < methodEnd; i++) {
-                if (head[i] != name[i]) {
-                    continue outer;
-                }
-            }
-            return m;
         }
         return -1;
     }
 
     /** A header field line is complete: record it and act on the fields that frame the body. */
     private void endField() {
-        int valueEnd = headLen;
-        int nameEnd = valueStart; // the name's bytes are followed directly by the value's
-        if (fieldCount * 4 + 4 > fields.length) {
-            int[] bigger = new int[fields.length * 2];
-            System.arraycopy(fields, 0, bigger, 0, fields.length);
-            fields = bigger;
-        }
-        int f = fieldCount++ * 4;
-        fields[f] = nameStart;
-        fields[f + 1] = nameEnd;
-        fields[f + 2] = valueStart;
-        fields[f + 3] = valueEnd;
-        int end = trimEnd(valueStart, valueEnd);
-        if (nameIs(nameStart, nameEnd, "content-length")) {
+        head.addField(nameStart, valueStart);
+        int f = head.fieldCount() - 1;
+        int nameEnd = head.nameEnd(f);
+        int end = head.trimEnd(valueStart, head.valueEnd(f));
+        if (head.equalsIgnoreCase(nameStart, nameEnd, "content-length")) {
             contentLength(valueStart, end);
-        } else if (nameIs(nameStart, nameEnd, "transfer-encoding")) {
+        } else if (head.equalsIgnoreCase(nameStart, nameEnd, "transfer-encoding")) {
             transferEncoding(valueStart, end);
-        } else if (nameIs(nameStart, nameEnd, "connection")) {
+        } else if (head.equalsIgnoreCase(nameStart, nameEnd, "connection")) {
             connection(valueStart, end);
-        } else if (nameIs(nameStart, nameEnd, "upgrade")) {
+        } else if (head.equalsIgnoreCase(nameStart, nameEnd, "upgrade")) {
             upgrade = true;
         }
     }
@@ -738,7 +691,7 @@ public final class RequestParser {
         }
         long value = 0;
         for (int i = from; i < to; i++) {
-            int d = head[i] - '0';
+            int d = head.at(i) - '0';
             if (d < 0 || d > 9) {
                 fail(400, "invalid character in Content-Length");
                 return;
@@ -764,24 +717,24 @@ public final class RequestParser {
         transferEncoding = true;
         int i = from;
         while (i < to) {
-            int b = head[i] & 0xff;
+            int b = head.at(i);
             if (b == ',' || b == SP || b == HT) {
                 i++;
                 continue;
             }
             int start = i;
-            while (i < to && TCHAR[head[i] & 0xff]) {
+            while (i < to && TCHAR[head.at(i)]) {
                 i++;
             }
-            if (i == start || (i < to && head[i] != ',' && head[i] != SP && head[i] != HT)) {
+            if (i == start || (i < to && head.at(i) != ',' && head.at(i) != SP && head.at(i) != HT)) {
                 fail(400, "invalid Transfer-Encoding");
                 return;
             }
             int j = i;
-            while (j < to && (head[j] == SP || head[j] == HT)) {
+            while (j < to && (head.at(j) == SP || head.at(j) == HT)) {
                 j++;
             }
-            if (j < to && head[j] != ',') {
+            if (j < to && head.at(j) != ',') {
                 fail(400, "invalid Transfer-Encoding");
                 return;
             }
@@ -790,7 +743,7 @@ public final class RequestParser {
                 return;
             }
             codings++;
-            if (equalsIgnoreCase(start, i, "chunked")) {
+            if (head.equalsIgnoreCase(start, i, "chunked")) {
                 chunked = true;
             } else if (!knownCoding(start, i)) {
                 fail(501, "unknown transfer coding");
@@ -801,7 +754,7 @@ public final class RequestParser {
 
     private boolean knownCoding(int from, int to) {
         for (String c : CODINGS) {
-            if (equalsIgnoreCase(from, to, c)) {
+            if (head.equalsIgnoreCase(from, to, c)) {
                 return true;
             }
         }
@@ -811,19 +764,19 @@ public final class RequestParser {
     private void connection(int from, int to) {
         int i = from;
         while (i < to) {
-            while (i < to && (head[i] == ',' || head[i] == SP || head[i] == HT)) {
+            while (i < to && (head.at(i) == ',' || head.at(i) == SP || head.at(i) == HT)) {
                 i++;
             }
             int start = i;
-            while (i < to && head[i] != ',') {
+            while (i < to && head.at(i) != ',') {
                 i++;
             }
-            int end = trimEnd(start, i);
-            if (equalsIgnoreCase(start, end, "close")) {
+            int end = head.trimEnd(start, i);
+            if (head.equalsIgnoreCase(start, end, "close")) {
                 connectionClose = true;
-            } else if (equalsIgnoreCase(start, end, "keep-alive")) {
+            } else if (head.equalsIgnoreCase(start, end, "keep-alive")) {
                 connectionKeepAlive = true;
-            } else if (equalsIgnoreCase(start, end, "upgrade")) {
+            } else if (head.equalsIgnoreCase(start, end, "upgrade")) {
                 connectionUpgrade = true;
             }
         }
@@ -862,16 +815,11 @@ public final class RequestParser {
         if (upgrade && connectionUpgrade) {
             keepAlive = false; // a declined upgrade: answered in HTTP/1.1, then nothing more is parsed
         }
-        List<HttpHeader> headers = new ArrayList<>(fieldCount);
-        for (int f = 0; f < fieldCount * 4; f += 4) {
-            headers.add(new HttpHeader(string(fields[f], fields[f + 1]),
-                    string(fields[f + 2], fields[f + 3])));
-        }
         RequestHead requestHead = new RequestHead(
-                string(0, methodEnd),
-                string(targetStart, targetEnd),
+                head.string(0, methodEnd),
+                head.string(targetStart, targetEnd),
                 minor == 1 ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0,
-                headers,
+                head.headers(),
                 keepAlive,
                 framing,
                 framing == BodyFraming.CHUNKED ? -1 : Math.max(contentLength, 0));
@@ -900,9 +848,8 @@ public final class RequestParser {
     }
 
     private void reset() {
-        headLen = 0;
+        head.clear();
         method = -1;
-        fieldCount = 0;
         lineLen = 0;
         sectionLen = 0;
         trailers = false;
@@ -927,37 +874,5 @@ public final class RequestParser {
     private void failUpgrade(int status, String reason) {
         state = FAILED;
         listener.onError(new HttpError(status, reason, offset, true));
-    }
-
-    private String string(int from, int to) {
-        return new String(head, from, to - from, StandardCharsets.ISO_8859_1);
-    }
-
-    private int trimEnd(int from, int to) {
-        while (to > from && (head[to - 1] == SP || head[to - 1] == HT)) {
-            to--;
-        }
-        return to;
-    }
-
-    private boolean nameIs(int from, int to, String lowerCase) {
-        return equalsIgnoreCase(from, to, lowerCase);
-    }
-
-    /** Compares ASCII bytes with a lower-case ASCII string, ignoring case. */
-    private boolean equalsIgnoreCase(int from, int to, String lowerCase) {
-        if (to - from != lowerCase.length()) {
-            return false;
-        }
-        for (int i = from; i < to; i++) {
-            int b = head[i];
-            if (b >= 'A' && b <= 'Z') {
-                b += 'a' - 'A';
-            }
-            if (b != lowerCase.charAt(i - from)) {
-                return false;
-            }
-        }
-        return true;
     }
 }
