@@ -91,8 +91,6 @@ public final class RequestParser {
     private static final int CONNECT = 5;
     private static final int PRI = METHODS.length - 1;
 
-    private static final String[] CODINGS = {"gzip", "x-gzip", "deflate", "compress", "x-compress"};
-
     static {
         int max = 0;
         for (int i = 0; i < METHODS.length; i++) {
@@ -156,14 +154,7 @@ public final class RequestParser {
     private int sectionLen;
     private boolean trailers;
 
-    private long contentLength = -1;
-    private boolean transferEncoding;
-    private int codings;
-    private boolean chunked;
-    private boolean connectionClose;
-    private boolean connectionKeepAlive;
-    private boolean connectionUpgrade;
-    private boolean upgrade;
+    private final FramingFields framingFields = new FramingFields();
     private boolean declineUpgrades;
     private boolean keepAlive;
 
@@ -666,119 +657,8 @@ public final class RequestParser {
     /** A header field line is complete: record it and act on the fields that frame the body. */
     private void endField() {
         head.addField(nameStart, valueStart);
-        int f = head.fieldCount() - 1;
-        int nameEnd = head.nameEnd(f);
-        int end = head.trimEnd(valueStart, head.valueEnd(f));
-        if (head.equalsIgnoreCase(nameStart, nameEnd, "content-length")) {
-            contentLength(valueStart, end);
-        } else if (head.equalsIgnoreCase(nameStart, nameEnd, "transfer-encoding")) {
-            transferEncoding(valueStart, end);
-        } else if (head.equalsIgnoreCase(nameStart, nameEnd, "connection")) {
-            connection(valueStart, end);
-        } else if (head.equalsIgnoreCase(nameStart, nameEnd, "upgrade")) {
-            upgrade = true;
-        }
-    }
-
-    private void contentLength(int from, int to) {
-        if (transferEncoding) {
-            fail(400, "Content-Length together with Transfer-Encoding");
-            return;
-        }
-        if (from == to) {
-            fail(400, "empty Content-Length");
-            return;
-        }
-        long value = 0;
-        for (int i = from; i < to; i++) {
-            int d = head.at(i) - '0';
-            if (d < 0 || d > 9) {
-                fail(400, "invalid character in Content-Length");
-                return;
-            }
-            if (value > (Long.MAX_VALUE - d) / 10) {
-                fail(400, "Content-Length overflow");
-                return;
-            }
-            value = value * 10 + d;
-        }
-        if (contentLength >= 0 && contentLength != value) {
-            fail(400, "differing Content-Length values");
-            return;
-        }
-        contentLength = value;
-    }
-
-    private void transferEncoding(int from, int to) {
-        if (contentLength >= 0) {
-            fail(400, "Transfer-Encoding together with Content-Length");
-            return;
-        }
-        transferEncoding = true;
-        int i = from;
-        while (i < to) {
-            int b = head.at(i);
-            if (b == ',' || b == SP || b == HT) {
-                i++;
-                continue;
-            }
-            int start = i;
-            while (i < to && TCHAR[head.at(i)]) {
-                i++;
-            }
-            if (i == start || (i < to && head.at(i) != ',' && head.at(i) != SP && head.at(i) != HT)) {
-                fail(400, "invalid Transfer-Encoding");
-                return;
-            }
-            int j = i;
-            while (j < to && (head.at(j) == SP || head.at(j) == HT)) {
-                j++;
-            }
-            if (j < to && head.at(j) != ',') {
-                fail(400, "invalid Transfer-Encoding");
-                return;
-            }
-            if (chunked) {
-                fail(400, "chunked is not the last transfer coding");
-                return;
-            }
-            codings++;
-            if (head.equalsIgnoreCase(start, i, "chunked")) {
-                chunked = true;
-            } else if (!knownCoding(start, i)) {
-                fail(501, "unknown transfer coding");
-                return;
-            }
-        }
-    }
-
-    private boolean knownCoding(int from, int to) {
-        for (String c : CODINGS) {
-            if (head.equalsIgnoreCase(from, to, c)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void connection(int from, int to) {
-        int i = from;
-        while (i < to) {
-            while (i < to && (head.at(i) == ',' || head.at(i) == SP || head.at(i) == HT)) {
-                i++;
-            }
-            int start = i;
-            while (i < to && head.at(i) != ',') {
-                i++;
-            }
-            int end = head.trimEnd(start, i);
-            if (head.equalsIgnoreCase(start, end, "close")) {
-                connectionClose = true;
-            } else if (head.equalsIgnoreCase(start, end, "keep-alive")) {
-                connectionKeepAlive = true;
-            } else if (head.equalsIgnoreCase(start, end, "upgrade")) {
-                connectionUpgrade = true;
-            }
+        if (!framingFields.read(head, head.fieldCount() - 1)) {
+            fail(framingFields.status(), framingFields.reason());
         }
     }
 
@@ -788,33 +668,18 @@ public final class RequestParser {
             failUpgrade(501, "CONNECT not supported");
             return;
         }
-        if (upgrade && connectionUpgrade && !declineUpgrades) {
+        if (framingFields.upgrade() && !declineUpgrades) {
             failUpgrade(501, "protocol upgrade not supported");
             return;
         }
-        BodyFraming framing;
-        if (transferEncoding) {
-            if (!chunked) {
-                fail(400, codings == 0 ? "empty Transfer-Encoding"
-                        : "Transfer-Encoding of a request must end with chunked");
-                return;
-            }
-            framing = BodyFraming.CHUNKED;
-        } else if (contentLength >= 0) {
-            if (contentLength > limits.maxBody()) {
-                fail(413, "body larger than " + limits.maxBody() + " bytes");
-                return;
-            }
-            framing = BodyFraming.CONTENT_LENGTH;
-        } else {
-            framing = BodyFraming.NONE;
+        BodyFraming framing = framingFields.framing(limits.maxBody());
+        if (framing == null) {
+            fail(framingFields.status(), framingFields.reason());
+            return;
         }
-        // RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing; the
-        // connection is closed after it.
-        keepAlive = !connectionClose && (minor == 1 || (connectionKeepAlive && !transferEncoding));
-        if (upgrade && connectionUpgrade) {
-            keepAlive = false; // a declined upgrade: answered in HTTP/1.1, then nothing more is parsed
-        }
+        // a declined upgrade: answered in HTTP/1.1, then nothing more is parsed
+        keepAlive = framingFields.keepAlive(minor == 1) && !framingFields.upgrade();
+        long contentLength = framingFields.contentLength();
         RequestHead requestHead = new RequestHead(
                 head.string(0, methodEnd),
                 head.string(targetStart, targetEnd),
@@ -853,14 +718,7 @@ public final class RequestParser {
         lineLen = 0;
         sectionLen = 0;
         trailers = false;
-        contentLength = -1;
-        transferEncoding = false;
-        codings = 0;
-        chunked = false;
-        connectionClose = false;
-        connectionKeepAlive = false;
-        connectionUpgrade = false;
-        upgrade = false;
+        framingFields.clear();
         remaining = 0;
         bodyTotal = 0;
         chunkSize = 0;
