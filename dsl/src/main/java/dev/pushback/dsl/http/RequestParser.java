@@ -110,28 +110,24 @@ public final class RequestParser {
     private static final int VERSION = 5;
     private static final int LINE_CR = 6;
     private static final int LINE_LF = 7;
-    private static final int FIELD_START = 8;
-    private static final int NAME = 9;
-    private static final int VALUE_OWS = 10;
-    private static final int VALUE = 11;
-    private static final int VALUE_LF = 12;
-    private static final int SECTION_END_LF = 13;
-    private static final int BODY_FIXED = 14;
-    private static final int CHUNK_SIZE_START = 15;
-    private static final int CHUNK_SIZE = 16;
-    private static final int EXT_NAME_START = 17;
-    private static final int EXT_NAME = 18;
-    private static final int EXT_VALUE_START = 19;
-    private static final int EXT_TOKEN = 20;
-    private static final int EXT_QUOTED = 21;
-    private static final int EXT_QUOTED_ESCAPE = 22;
-    private static final int EXT_QUOTED_END = 23;
-    private static final int CHUNK_SIZE_LF = 24;
-    private static final int CHUNK_DATA = 25;
-    private static final int CHUNK_DATA_CR = 26;
-    private static final int CHUNK_DATA_LF = 27;
-    private static final int CLOSED = 28;
-    private static final int FAILED = 29;
+    private static final int HEADERS = 8;
+    private static final int BODY_FIXED = 9;
+    private static final int CHUNK_SIZE_START = 10;
+    private static final int CHUNK_SIZE = 11;
+    private static final int EXT_NAME_START = 12;
+    private static final int EXT_NAME = 13;
+    private static final int EXT_VALUE_START = 14;
+    private static final int EXT_TOKEN = 15;
+    private static final int EXT_QUOTED = 16;
+    private static final int EXT_QUOTED_ESCAPE = 17;
+    private static final int EXT_QUOTED_END = 18;
+    private static final int CHUNK_SIZE_LF = 19;
+    private static final int CHUNK_DATA = 20;
+    private static final int CHUNK_DATA_CR = 21;
+    private static final int CHUNK_DATA_LF = 22;
+    private static final int TRAILERS = 23;
+    private static final int CLOSED = 24;
+    private static final int FAILED = 25;
 
     private final RequestListener listener;
     private final HttpLimits limits;
@@ -147,13 +143,9 @@ public final class RequestParser {
     private int targetEnd;
     private int versionIndex;
     private int minor;
-    private int nameStart;
-    private int valueStart;
-
     private int lineLen;
-    private int sectionLen;
-    private boolean trailers;
 
+    private final FieldParser fieldLines;
     private final FramingFields framingFields = new FramingFields();
     private boolean declineUpgrades;
     private boolean keepAlive;
@@ -178,6 +170,7 @@ public final class RequestParser {
         }
         this.listener = listener;
         this.limits = limits;
+        this.fieldLines = new FieldParser(head, limits.maxHeaderSection());
     }
 
     /**
@@ -208,7 +201,17 @@ public final class RequestParser {
                 }
                 continue;
             }
-            step(buf.get(pos) & 0xff);
+            int b = buf.get(pos) & 0xff;
+            switch (state) {
+                case START, START_LF, METHOD, TARGET_START, TARGET, VERSION, LINE_CR, LINE_LF -> requestLine(b);
+                case HEADERS -> headerSection(b);
+                case CHUNK_SIZE_START, CHUNK_SIZE, EXT_NAME_START, EXT_NAME, EXT_VALUE_START, EXT_TOKEN,
+                        EXT_QUOTED, EXT_QUOTED_ESCAPE, EXT_QUOTED_END, CHUNK_SIZE_LF, CHUNK_DATA_CR,
+                        CHUNK_DATA_LF -> chunkFraming(b);
+                case TRAILERS -> trailerSection(b);
+                case CLOSED -> fail(400, "data after a request that closes the connection");
+                default -> throw new IllegalStateException("state " + state);
+            }
             if (state == FAILED) {
                 break;
             }
@@ -272,8 +275,8 @@ public final class RequestParser {
     public boolean isClosed() {
         return state == CLOSED;
     }
-
-    private void step(int b) {
+    /** The request line, and the empty lines before it. */
+    private void requestLine(int b) {
         switch (state) {
             case START:
                 if (!requestLineByte()) {
@@ -365,96 +368,40 @@ public final class RequestParser {
                 return;
             case LINE_LF:
                 if (b == LF) {
-                    sectionLen = 0;
-                    state = FIELD_START;
+                    fieldLines.start(false);
+                    state = HEADERS;
                 } else {
                     fail(400, "expected LF after CR");
                 }
                 return;
-            case FIELD_START:
-                if (!sectionByte()) {
-                    return;
+            default:
+                throw new IllegalStateException("state " + state);
+        }
+    }
+
+    private void headerSection(int b) {
+        switch (fieldLines.step(b)) {
+            case FieldParser.FIELD -> {
+                if (!framingFields.read(head, head.fieldCount() - 1)) {
+                    fail(framingFields.status(), framingFields.reason());
                 }
-                if (b == CR) {
-                    state = SECTION_END_LF;
-                } else if (TCHAR[b]) {
-                    nameStart = head.length();
-                    storeField(b);
-                    state = NAME;
-                } else if (b == SP || b == HT) {
-                    fail(400, "whitespace at the start of a field line (obsolete line folding)");
-                } else {
-                    fail(400, "invalid character in field name");
-                }
-                return;
-            case NAME:
-                if (!sectionByte()) {
-                    return;
-                }
-                if (TCHAR[b]) {
-                    storeField(b);
-                } else if (b == ':') {
-                    state = VALUE_OWS;
-                } else if (b == SP || b == HT) {
-                    fail(400, "whitespace before the colon of a field");
-                } else {
-                    fail(400, "invalid character in field name");
-                }
-                return;
-            case VALUE_OWS:
-                if (!sectionByte()) {
-                    return;
-                }
-                if (b == SP || b == HT) {
-                    return;
-                }
-                valueStart = head.length();
-                if (b == CR) {
-                    state = VALUE_LF;
-                } else if (FIELD_VCHAR[b]) {
-                    storeField(b);
-                    state = VALUE;
-                } else {
-                    fail(400, "invalid character in field value");
-                }
-                return;
-            case VALUE:
-                if (!sectionByte()) {
-                    return;
-                }
-                if (FIELD_VCHAR[b] || b == SP || b == HT) {
-                    storeField(b);
-                } else if (b == CR) {
-                    state = VALUE_LF;
-                } else {
-                    fail(400, b == LF ? "bare LF after field value" : "invalid character in field value");
-                }
-                return;
-            case VALUE_LF:
-                if (!sectionByte()) {
-                    return;
-                }
-                if (b == LF) {
-                    state = FIELD_START;
-                    if (!trailers) {
-                        endField();
-                    }
-                } else {
-                    fail(400, "expected LF after CR in field line");
-                }
-                return;
-            case SECTION_END_LF:
-                if (!sectionByte()) {
-                    return;
-                }
-                if (b != LF) {
-                    fail(400, "expected LF after CR at the end of the header section");
-                } else if (trailers) {
-                    endRequest();
-                } else {
-                    endHead();
-                }
-                return;
+            }
+            case FieldParser.END -> endHead();
+            case FieldParser.ERROR -> fail(fieldLines.status(), fieldLines.reason());
+            default -> { }
+        }
+    }
+
+    private void trailerSection(int b) {
+        switch (fieldLines.step(b)) {
+            case FieldParser.END -> endRequest();
+            case FieldParser.ERROR -> fail(fieldLines.status(), fieldLines.reason());
+            default -> { }
+        }
+    }
+
+    private void chunkFraming(int b) {
+        switch (state) {
             case CHUNK_SIZE_START:
                 chunkLineLen = 1;
                 if (HEX[b] >= 0) {
@@ -559,9 +506,8 @@ public final class RequestParser {
                 if (b != LF) {
                     fail(400, "expected LF after chunk size line");
                 } else if (chunkSize == 0) {
-                    trailers = true;
-                    sectionLen = 0;
-                    state = FIELD_START;
+                    fieldLines.start(true);
+                    state = TRAILERS;
                 } else if (chunkSize > limits.maxBody() - bodyTotal) {
                     fail(413, "body larger than " + limits.maxBody() + " bytes");
                 } else {
@@ -583,9 +529,6 @@ public final class RequestParser {
                 } else {
                     fail(400, "expected LF after chunk data");
                 }
-                return;
-            case CLOSED:
-                fail(400, "data after a request that closes the connection");
                 return;
             default:
                 throw new IllegalStateException("state " + state);
@@ -622,27 +565,12 @@ public final class RequestParser {
         return true;
     }
 
-    private boolean sectionByte() {
-        if (++sectionLen > limits.maxHeaderSection()) {
-            fail(431, (trailers ? "trailer" : "header") + " section longer than "
-                    + limits.maxHeaderSection() + " bytes");
-            return false;
-        }
-        return true;
-    }
-
     private boolean chunkLineByte() {
         if (++chunkLineLen > MAX_CHUNK_LINE) {
             fail(400, "chunk size line longer than " + MAX_CHUNK_LINE + " bytes");
             return false;
         }
         return true;
-    }
-
-    private void storeField(int b) {
-        if (!trailers) {
-            head.append(b);
-        }
     }
 
     private int knownMethod() {
@@ -652,14 +580,6 @@ public final class RequestParser {
             }
         }
         return -1;
-    }
-
-    /** A header field line is complete: record it and act on the fields that frame the body. */
-    private void endField() {
-        head.addField(nameStart, valueStart);
-        if (!framingFields.read(head, head.fieldCount() - 1)) {
-            fail(framingFields.status(), framingFields.reason());
-        }
     }
 
     /** The empty line after the header fields has been read. */
@@ -716,8 +636,6 @@ public final class RequestParser {
         head.clear();
         method = -1;
         lineLen = 0;
-        sectionLen = 0;
-        trailers = false;
         framingFields.clear();
         remaining = 0;
         bodyTotal = 0;
