@@ -1,11 +1,7 @@
 package dev.pushback.dsl.http;
 
 import static dev.pushback.dsl.http.HttpChars.CR;
-import static dev.pushback.dsl.http.HttpChars.FIELD_VCHAR;
-import static dev.pushback.dsl.http.HttpChars.HEX;
-import static dev.pushback.dsl.http.HttpChars.HT;
 import static dev.pushback.dsl.http.HttpChars.LF;
-import static dev.pushback.dsl.http.HttpChars.QDTEXT;
 import static dev.pushback.dsl.http.HttpChars.SP;
 import static dev.pushback.dsl.http.HttpChars.TCHAR;
 import static dev.pushback.dsl.http.HttpChars.VCHAR;
@@ -76,8 +72,6 @@ import java.nio.charset.StandardCharsets;
  */
 public final class RequestParser {
 
-    private static final int MAX_CHUNK_LINE = 4096;
-
     /** Methods known to llhttp in HTTP mode (RFC 9110, WebDAV, CalDAV, SSDP, ...). */
     private static final String[] METHODS = {
         "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
@@ -101,7 +95,11 @@ public final class RequestParser {
         assert "CONNECT".equals(METHODS[CONNECT]) && "PRI".equals(METHODS[PRI]);
     }
 
-    // states
+    // One state machine: the state says what the next byte belongs to. The request line is
+    // parsed here; field lines (of the header and the trailer section) and the framing around
+    // chunk data are grammars of their own, parsed by FieldParser and ChunkParser in states of
+    // their own, and FramingFields judges what the fields say about framing, so that each part
+    // can be read against its RFC section alone. Body data is handed on in slices, not per byte.
     private static final int START = 0;
     private static final int START_LF = 1;
     private static final int METHOD = 2;
@@ -112,22 +110,11 @@ public final class RequestParser {
     private static final int LINE_LF = 7;
     private static final int HEADERS = 8;
     private static final int BODY_FIXED = 9;
-    private static final int CHUNK_SIZE_START = 10;
-    private static final int CHUNK_SIZE = 11;
-    private static final int EXT_NAME_START = 12;
-    private static final int EXT_NAME = 13;
-    private static final int EXT_VALUE_START = 14;
-    private static final int EXT_TOKEN = 15;
-    private static final int EXT_QUOTED = 16;
-    private static final int EXT_QUOTED_ESCAPE = 17;
-    private static final int EXT_QUOTED_END = 18;
-    private static final int CHUNK_SIZE_LF = 19;
-    private static final int CHUNK_DATA = 20;
-    private static final int CHUNK_DATA_CR = 21;
-    private static final int CHUNK_DATA_LF = 22;
-    private static final int TRAILERS = 23;
-    private static final int CLOSED = 24;
-    private static final int FAILED = 25;
+    private static final int CHUNK_FRAMING = 10;
+    private static final int CHUNK_DATA = 11;
+    private static final int TRAILERS = 12;
+    private static final int CLOSED = 13;
+    private static final int FAILED = 14;
 
     private final RequestListener listener;
     private final HttpLimits limits;
@@ -135,29 +122,27 @@ public final class RequestParser {
     private int state = START;
     /** Stream offset of the byte being looked at. */
     private long offset;
+    private boolean pauseRequested;
 
     private final HeadBuffer head = new HeadBuffer();
+    private int lineLen;
     private int method = -1;
     private int methodEnd;
     private int targetStart;
     private int targetEnd;
     private int versionIndex;
     private int minor;
-    private int lineLen;
 
     private final FieldParser fieldLines;
     private final FramingFields framingFields = new FramingFields();
+    private final ChunkParser chunks;
     private boolean declineUpgrades;
     private boolean keepAlive;
 
+    /** Body bytes still to come: of the whole body, or of the current chunk. */
+    private long remaining;
     private ByteBuffer viewOf;
     private ByteBuffer view;
-
-    private long remaining;
-    private boolean pauseRequested;
-    private long bodyTotal;
-    private long chunkSize;
-    private int chunkLineLen;
 
     /** A parser with {@link HttpLimits#DEFAULT}. */
     public RequestParser(RequestListener listener) {
@@ -171,6 +156,7 @@ public final class RequestParser {
         this.listener = listener;
         this.limits = limits;
         this.fieldLines = new FieldParser(head, limits.maxHeaderSection());
+        this.chunks = new ChunkParser(limits.maxBody());
     }
 
     /**
@@ -186,28 +172,16 @@ public final class RequestParser {
         pauseRequested = false;
         while (pos < lim && state != FAILED && !pauseRequested) {
             if (state == BODY_FIXED || state == CHUNK_DATA) {
-                int n = (int) Math.min(remaining, lim - pos);
-                ByteBuffer slice = view(buf, pos, n);
-                pos += n;
-                offset += n;
-                remaining -= n;
-                listener.onBody(slice);
-                if (remaining == 0) {
-                    if (state == BODY_FIXED) {
-                        endRequest();
-                    } else {
-                        state = CHUNK_DATA_CR;
-                    }
-                }
+                pos += body(buf, pos, lim);
                 continue;
             }
+            // dispatched here, not in a method of its own, so that the JIT compiles one loop with
+            // the parts' short paths inlined: a byte inside a field name or value costs no call
             int b = buf.get(pos) & 0xff;
             switch (state) {
                 case START, START_LF, METHOD, TARGET_START, TARGET, VERSION, LINE_CR, LINE_LF -> requestLine(b);
                 case HEADERS -> headerSection(b);
-                case CHUNK_SIZE_START, CHUNK_SIZE, EXT_NAME_START, EXT_NAME, EXT_VALUE_START, EXT_TOKEN,
-                        EXT_QUOTED, EXT_QUOTED_ESCAPE, EXT_QUOTED_END, CHUNK_SIZE_LF, CHUNK_DATA_CR,
-                        CHUNK_DATA_LF -> chunkFraming(b);
+                case CHUNK_FRAMING -> chunkFraming(b);
                 case TRAILERS -> trailerSection(b);
                 case CLOSED -> fail(400, "data after a request that closes the connection");
                 default -> throw new IllegalStateException("state " + state);
@@ -219,21 +193,6 @@ public final class RequestParser {
             offset++;
         }
         buf.position(pos);
-    }
-
-    /**
-     * A read-only view of {@code buf} from {@code pos} for {@code n} bytes. The view object is
-     * reused while the same buffer is fed again, so body delivery allocates nothing per byte and,
-     * for a connection's reused read buffer, nothing per call either.
-     */
-    private ByteBuffer view(ByteBuffer buf, int pos, int n) {
-        if (buf != viewOf) {
-            view = buf.asReadOnlyBuffer();
-            viewOf = buf;
-        }
-        view.limit(pos + n);
-        view.position(pos);
-        return view;
     }
 
     /**
@@ -275,6 +234,7 @@ public final class RequestParser {
     public boolean isClosed() {
         return state == CLOSED;
     }
+
     /** The request line, and the empty lines before it. */
     private void requestLine(int b) {
         switch (state) {
@@ -379,162 +339,6 @@ public final class RequestParser {
         }
     }
 
-    private void headerSection(int b) {
-        switch (fieldLines.step(b)) {
-            case FieldParser.FIELD -> {
-                if (!framingFields.read(head, head.fieldCount() - 1)) {
-                    fail(framingFields.status(), framingFields.reason());
-                }
-            }
-            case FieldParser.END -> endHead();
-            case FieldParser.ERROR -> fail(fieldLines.status(), fieldLines.reason());
-            default -> { }
-        }
-    }
-
-    private void trailerSection(int b) {
-        switch (fieldLines.step(b)) {
-            case FieldParser.END -> endRequest();
-            case FieldParser.ERROR -> fail(fieldLines.status(), fieldLines.reason());
-            default -> { }
-        }
-    }
-
-    private void chunkFraming(int b) {
-        switch (state) {
-            case CHUNK_SIZE_START:
-                chunkLineLen = 1;
-                if (HEX[b] >= 0) {
-                    chunkSize = HEX[b];
-                    state = CHUNK_SIZE;
-                } else {
-                    fail(400, "invalid character in chunk size");
-                }
-                return;
-            case CHUNK_SIZE:
-                if (!chunkLineByte()) {
-                    return;
-                }
-                if (HEX[b] >= 0) {
-                    if ((chunkSize >>> 59) != 0) {
-                        fail(400, "chunk size overflow");
-                        return;
-                    }
-                    chunkSize = (chunkSize << 4) | HEX[b];
-                } else if (b == ';') {
-                    state = EXT_NAME_START;
-                } else if (b == CR) {
-                    state = CHUNK_SIZE_LF;
-                } else {
-                    fail(400, "invalid character in chunk size");
-                }
-                return;
-            case EXT_NAME_START:
-                if (!chunkLineByte()) {
-                    return;
-                }
-                if (TCHAR[b]) {
-                    state = EXT_NAME;
-                } else {
-                    fail(400, "invalid character in chunk extension name");
-                }
-                return;
-            case EXT_NAME:
-            case EXT_TOKEN:
-                if (!chunkLineByte()) {
-                    return;
-                }
-                if (TCHAR[b]) {
-                    return;
-                } else if (b == ';') {
-                    state = EXT_NAME_START;
-                } else if (b == '=' && state == EXT_NAME) {
-                    state = EXT_VALUE_START;
-                } else if (b == CR) {
-                    state = CHUNK_SIZE_LF;
-                } else {
-                    fail(400, "invalid character in chunk extension");
-                }
-                return;
-            case EXT_VALUE_START:
-                if (!chunkLineByte()) {
-                    return;
-                }
-                if (b == '"') {
-                    state = EXT_QUOTED;
-                } else if (TCHAR[b]) {
-                    state = EXT_TOKEN;
-                } else {
-                    fail(400, "invalid character in chunk extension value");
-                }
-                return;
-            case EXT_QUOTED:
-                if (!chunkLineByte()) {
-                    return;
-                }
-                if (b == '"') {
-                    state = EXT_QUOTED_END;
-                } else if (b == '\\') {
-                    state = EXT_QUOTED_ESCAPE;
-                } else if (!QDTEXT[b]) {
-                    fail(400, "invalid character in quoted chunk extension value");
-                }
-                return;
-            case EXT_QUOTED_ESCAPE:
-                if (!chunkLineByte()) {
-                    return;
-                }
-                if (b == HT || b == SP || FIELD_VCHAR[b]) {
-                    state = EXT_QUOTED;
-                } else {
-                    fail(400, "invalid escaped character in chunk extension value");
-                }
-                return;
-            case EXT_QUOTED_END:
-                if (!chunkLineByte()) {
-                    return;
-                }
-                if (b == ';') {
-                    state = EXT_NAME_START;
-                } else if (b == CR) {
-                    state = CHUNK_SIZE_LF;
-                } else {
-                    fail(400, "invalid character after quoted chunk extension value");
-                }
-                return;
-            case CHUNK_SIZE_LF:
-                if (b != LF) {
-                    fail(400, "expected LF after chunk size line");
-                } else if (chunkSize == 0) {
-                    fieldLines.start(true);
-                    state = TRAILERS;
-                } else if (chunkSize > limits.maxBody() - bodyTotal) {
-                    fail(413, "body larger than " + limits.maxBody() + " bytes");
-                } else {
-                    bodyTotal += chunkSize;
-                    remaining = chunkSize;
-                    state = CHUNK_DATA;
-                }
-                return;
-            case CHUNK_DATA_CR:
-                if (b == CR) {
-                    state = CHUNK_DATA_LF;
-                } else {
-                    fail(400, "expected CRLF after chunk data");
-                }
-                return;
-            case CHUNK_DATA_LF:
-                if (b == LF) {
-                    state = CHUNK_SIZE_START;
-                } else {
-                    fail(400, "expected LF after chunk data");
-                }
-                return;
-            default:
-                throw new IllegalStateException("state " + state);
-        }
-    }
-
     private void version(int b) {
         int i = versionIndex++;
         if (i < 5) {
@@ -565,14 +369,6 @@ public final class RequestParser {
         return true;
     }
 
-    private boolean chunkLineByte() {
-        if (++chunkLineLen > MAX_CHUNK_LINE) {
-            fail(400, "chunk size line longer than " + MAX_CHUNK_LINE + " bytes");
-            return false;
-        }
-        return true;
-    }
-
     private int knownMethod() {
         for (int m = 0; m < METHOD_BYTES.length; m++) {
             if (head.regionEquals(0, methodEnd, METHOD_BYTES[m])) {
@@ -580,6 +376,19 @@ public final class RequestParser {
             }
         }
         return -1;
+    }
+
+    private void headerSection(int b) {
+        switch (fieldLines.step(b)) {
+            case FieldParser.FIELD -> {
+                if (!framingFields.read(head, head.fieldCount() - 1)) {
+                    fail(framingFields.status(), framingFields.reason());
+                }
+            }
+            case FieldParser.END -> endHead();
+            case FieldParser.ERROR -> fail(fieldLines.status(), fieldLines.reason());
+            default -> { }
+        }
     }
 
     /** The empty line after the header fields has been read. */
@@ -610,7 +419,8 @@ public final class RequestParser {
                 framing == BodyFraming.CHUNKED ? -1 : Math.max(contentLength, 0));
         switch (framing) {
             case CHUNKED:
-                state = CHUNK_SIZE_START;
+                chunks.start();
+                state = CHUNK_FRAMING;
                 break;
             case CONTENT_LENGTH:
                 remaining = contentLength;
@@ -622,6 +432,61 @@ public final class RequestParser {
         listener.onRequest(requestHead);
         if (framing == BodyFraming.NONE || (framing == BodyFraming.CONTENT_LENGTH && remaining == 0)) {
             endRequest();
+        }
+    }
+
+    /** Hands on the body bytes from {@code pos}, at most to {@code lim}; returns how many. */
+    private int body(ByteBuffer buf, int pos, int lim) {
+        int n = (int) Math.min(remaining, lim - pos);
+        ByteBuffer slice = view(buf, pos, n);
+        offset += n;
+        remaining -= n;
+        listener.onBody(slice);
+        if (remaining == 0) {
+            if (state == BODY_FIXED) {
+                endRequest();
+            } else {
+                state = CHUNK_FRAMING;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * A read-only view of {@code buf} from {@code pos} for {@code n} bytes. The view object is
+     * reused while the same buffer is fed again, so body delivery allocates nothing per byte and,
+     * for a connection's reused read buffer, nothing per call either.
+     */
+    private ByteBuffer view(ByteBuffer buf, int pos, int n) {
+        if (buf != viewOf) {
+            view = buf.asReadOnlyBuffer();
+            viewOf = buf;
+        }
+        view.limit(pos + n);
+        view.position(pos);
+        return view;
+    }
+
+    private void chunkFraming(int b) {
+        switch (chunks.step(b)) {
+            case ChunkParser.CHUNK -> {
+                remaining = chunks.size();
+                state = CHUNK_DATA;
+            }
+            case ChunkParser.LAST -> {
+                fieldLines.start(true);
+                state = TRAILERS;
+            }
+            case ChunkParser.ERROR -> fail(chunks.status(), chunks.reason());
+            default -> { }
+        }
+    }
+
+    private void trailerSection(int b) {
+        switch (fieldLines.step(b)) {
+            case FieldParser.END -> endRequest();
+            case FieldParser.ERROR -> fail(fieldLines.status(), fieldLines.reason());
+            default -> { }
         }
     }
 
@@ -638,8 +503,6 @@ public final class RequestParser {
         lineLen = 0;
         framingFields.clear();
         remaining = 0;
-        bodyTotal = 0;
-        chunkSize = 0;
     }
 
     private void fail(int status, String reason) {
