@@ -74,6 +74,18 @@ final class FieldParser {
             return refuse(431, (trailers ? "trailer" : "header") + " section longer than "
                     + maxSection + " bytes");
         }
+        // the bytes inside names and values, most of a section, take a path short enough to be
+        // inlined into the request parser's loop; whitespace inside a value is kept, as it is
+        // only known to trail at the CR
+        if (state == NAME ? TCHAR[b] : state == VALUE && (FIELD_VCHAR[b] || b == SP || b == HT)) {
+            keep(b);
+            return MORE;
+        }
+        return delimiter(b);
+    }
+
+    /** A byte that starts, separates or ends the parts of a field line. */
+    private int delimiter(int b) {
         switch (state) {
             case LINE_START:
                 if (b == CR) {
@@ -89,16 +101,13 @@ final class FieldParser {
                 }
                 return MORE;
             case NAME:
-                if (TCHAR[b]) {
-                    keep(b);
-                } else if (b == ':') {
+                if (b == ':') {
                     state = VALUE_OWS;
+                    return MORE;
                 } else if (b == SP || b == HT) {
                     return refuse(400, "whitespace before the colon of a field");
-                } else {
-                    return refuse(400, "invalid character in field name");
                 }
-                return MORE;
+                return refuse(400, "invalid character in field name");
             case VALUE_OWS:
                 if (b == SP || b == HT) {
                     return MORE;
@@ -114,14 +123,11 @@ final class FieldParser {
                 }
                 return MORE;
             case VALUE:
-                if (FIELD_VCHAR[b] || b == SP || b == HT) {
-                    keep(b); // trailing whitespace too: it is only known to trail at the CR
-                } else if (b == CR) {
+                if (b == CR) {
                     state = VALUE_LF;
-                } else {
-                    return refuse(400, b == LF ? "bare LF after field value" : "invalid character in field value");
+                    return MORE;
                 }
-                return MORE;
+                return refuse(400, b == LF ? "bare LF after field value" : "invalid character in field value");
             case VALUE_LF:
                 if (b != LF) {
                     return refuse(400, "expected LF after CR in field line");
