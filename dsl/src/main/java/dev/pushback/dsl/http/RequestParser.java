@@ -1,9 +1,13 @@
 package dev.pushback.dsl.http;
 
+import static dev.pushback.dsl.http.HttpChars.CR;
+import static dev.pushback.dsl.http.HttpChars.LF;
+import static dev.pushback.dsl.http.HttpChars.SP;
+import static dev.pushback.dsl.http.HttpChars.TCHAR;
+import static dev.pushback.dsl.http.HttpChars.VCHAR;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A strict, incremental HTTP/1.1 request parser (RFC 9112) that is pushed bytes and reports what
@@ -68,12 +72,6 @@ import java.util.List;
  */
 final class RequestParser {
 
-    private static final byte CR = '\r';
-    private static final byte LF = '\n';
-    private static final byte SP = ' ';
-    private static final byte HT = '\t';
-    private static final int MAX_CHUNK_LINE = 4096;
-
     /** Methods known to llhttp in HTTP mode (RFC 9110, WebDAV, CalDAV, SSDP, ...). */
     private static final String[] METHODS = {
         "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
@@ -87,17 +85,6 @@ final class RequestParser {
     private static final int CONNECT = 5;
     private static final int PRI = METHODS.length - 1;
 
-    private static final String[] CODINGS = {"gzip", "x-gzip", "deflate", "compress", "x-compress"};
-
-    private static final boolean[] TCHAR = new boolean[256];
-    /** Visible ASCII: the characters allowed in a request target. */
-    private static final boolean[] VCHAR = new boolean[256];
-    /** field-vchar = VCHAR / obs-text. */
-    private static final boolean[] FIELD_VCHAR = new boolean[256];
-    /** qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text. */
-    private static final boolean[] QDTEXT = new boolean[256];
-    private static final int[] HEX = new int[256];
-
     static {
         int max = 0;
         for (int i = 0; i < METHODS.length; i++) {
@@ -106,20 +93,13 @@ final class RequestParser {
         }
         MAX_METHOD = max;
         assert "CONNECT".equals(METHODS[CONNECT]) && "PRI".equals(METHODS[PRI]);
-        for (int c = 0; c < 256; c++) {
-            boolean alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-            TCHAR[c] = alnum || (c < 128 && "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
-            VCHAR[c] = c >= 0x21 && c <= 0x7e;
-            FIELD_VCHAR[c] = VCHAR[c] || c >= 0x80;
-            QDTEXT[c] = c == HT || c == SP || c == 0x21 || (c >= 0x23 && c <= 0x5b)
-                    || (c >= 0x5d && c <= 0x7e) || c >= 0x80;
-            HEX[c] = c >= '0' && c <= '9' ? c - '0'
-                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-        }
     }
 
-    // states
+    // One state machine: the state says what the next byte belongs to. The request line is
+    // parsed here; field lines (of the header and the trailer section) and the framing around
+    // chunk data are grammars of their own, parsed by FieldParser and ChunkParser in states of
+    // their own, and FramingFields judges what the fields say about framing, so that each part
+    // can be read against its RFC section alone. Body data is handed on in slices, not per byte.
     private static final int START = 0;
     private static final int START_LF = 1;
     private static final int METHOD = 2;
@@ -128,28 +108,13 @@ final class RequestParser {
     private static final int VERSION = 5;
     private static final int LINE_CR = 6;
     private static final int LINE_LF = 7;
-    private static final int FIELD_START = 8;
-    private static final int NAME = 9;
-    private static final int VALUE_OWS = 10;
-    private static final int VALUE = 11;
-    private static final int VALUE_LF = 12;
-    private static final int SECTION_END_LF = 13;
-    private static final int BODY_FIXED = 14;
-    private static final int CHUNK_SIZE_START = 15;
-    private static final int CHUNK_SIZE = 16;
-    private static final int EXT_NAME_START = 17;
-    private static final int EXT_NAME = 18;
-    private static final int EXT_VALUE_START = 19;
-    private static final int EXT_TOKEN = 20;
-    private static final int EXT_QUOTED = 21;
-    private static final int EXT_QUOTED_ESCAPE = 22;
-    private static final int EXT_QUOTED_END = 23;
-    private static final int CHUNK_SIZE_LF = 24;
-    private static final int CHUNK_DATA = 25;
-    private static final int CHUNK_DATA_CR = 26;
-    private static final int CHUNK_DATA_LF = 27;
-    private static final int CLOSED = 28;
-    private static final int FAILED = 29;
+    private static final int HEADERS = 8;
+    private static final int BODY_FIXED = 9;
+    private static final int CHUNK_FRAMING = 10;
+    private static final int CHUNK_DATA = 11;
+    private static final int TRAILERS = 12;
+    private static final int CLOSED = 13;
+    private static final int FAILED = 14;
 
     private final RequestListener listener;
     private final HttpLimits limits;
@@ -157,45 +122,27 @@ final class RequestParser {
     private int state = START;
     /** Stream offset of the byte being looked at. */
     private long offset;
+    private boolean pauseRequested;
 
-    /** The head's bytes (method, SP, target, then names and values), reused across requests. */
-    private byte[] head = new byte[512];
-    private int headLen;
+    private final HeadBuffer head = new HeadBuffer();
+    private int lineLen;
     private int method = -1;
     private int methodEnd;
     private int targetStart;
     private int targetEnd;
     private int versionIndex;
     private int minor;
-    /** Per field: name start, name end, value start, value end (indexes into head). */
-    private int[] fields = new int[64];
-    private int fieldCount;
-    private int nameStart;
-    private int valueStart;
 
-    private int lineLen;
-    private int sectionLen;
-    private boolean trailers;
-
-    private long contentLength = -1;
-    private boolean transferEncoding;
-    private int codings;
-    private boolean chunked;
-    private boolean connectionClose;
-    private boolean connectionKeepAlive;
-    private boolean connectionUpgrade;
-    private boolean upgrade;
+    private final FieldParser fieldLines;
+    private final FramingFields framingFields = new FramingFields();
+    private final ChunkParser chunks;
     private boolean declineUpgrades;
     private boolean keepAlive;
 
+    /** Body bytes still to come: of the whole body, or of the current chunk. */
+    private long remaining;
     private ByteBuffer viewOf;
     private ByteBuffer view;
-
-    private long remaining;
-    private boolean pauseRequested;
-    private long bodyTotal;
-    private long chunkSize;
-    private int chunkLineLen;
 
     /** A parser with {@link HttpLimits#DEFAULT}. */
     public RequestParser(RequestListener listener) {
@@ -208,6 +155,8 @@ final class RequestParser {
         }
         this.listener = listener;
         this.limits = limits;
+        this.fieldLines = new FieldParser(head, limits.maxHeaderSection());
+        this.chunks = new ChunkParser(limits.maxBody());
     }
 
     /**
@@ -223,22 +172,20 @@ final class RequestParser {
         pauseRequested = false;
         while (pos < lim && state != FAILED && !pauseRequested) {
             if (state == BODY_FIXED || state == CHUNK_DATA) {
-                int n = (int) Math.min(remaining, lim - pos);
-                ByteBuffer slice = view(buf, pos, n);
-                pos += n;
-                offset += n;
-                remaining -= n;
-                listener.onBody(slice);
-                if (remaining == 0) {
-                    if (state == BODY_FIXED) {
-                        endRequest();
-                    } else {
-                        state = CHUNK_DATA_CR;
-                    }
-                }
+                pos += body(buf, pos, lim);
                 continue;
             }
-            step(buf.get(pos) & 0xff);
+            // dispatched here, not in a method of its own, so that the JIT compiles one loop with
+            // the parts' short paths inlined: a byte inside a field name or value costs no call
+            int b = buf.get(pos) & 0xff;
+            switch (state) {
+                case START, START_LF, METHOD, TARGET_START, TARGET, VERSION, LINE_CR, LINE_LF -> requestLine(b);
+                case HEADERS -> headerSection(b);
+                case CHUNK_FRAMING -> chunkFraming(b);
+                case TRAILERS -> trailerSection(b);
+                case CLOSED -> fail(400, "data after a request that closes the connection");
+                default -> throw new IllegalStateException("state " + state);
+            }
             if (state == FAILED) {
                 break;
             }
@@ -246,21 +193,6 @@ final class RequestParser {
             offset++;
         }
         buf.position(pos);
-    }
-
-    /**
-     * A read-only view of {@code buf} from {@code pos} for {@code n} bytes. The view object is
-     * reused while the same buffer is fed again, so body delivery allocates nothing per byte and,
-     * for a connection's reused read buffer, nothing per call either.
-     */
-    private ByteBuffer view(ByteBuffer buf, int pos, int n) {
-        if (buf != viewOf) {
-            view = buf.asReadOnlyBuffer();
-            viewOf = buf;
-        }
-        view.limit(pos + n);
-        view.position(pos);
-        return view;
     }
 
     /**
@@ -303,7 +235,8 @@ final class RequestParser {
         return state == CLOSED;
     }
 
-    private void step(int b) {
+    /** The request line, and the empty lines before it. */
+    private void requestLine(int b) {
         switch (state) {
             case START:
                 if (!requestLineByte()) {
@@ -312,7 +245,7 @@ final class RequestParser {
                 if (b == CR) {
                     state = START_LF;
                 } else if (TCHAR[b]) {
-                    store(b);
+                    head.append(b);
                     state = METHOD;
                 } else {
                     fail(400, "invalid character at the start of a request");
@@ -333,13 +266,13 @@ final class RequestParser {
                     return;
                 }
                 if (TCHAR[b]) {
-                    if (headLen >= MAX_METHOD) {
+                    if (head.length() >= MAX_METHOD) {
                         fail(501, "unknown method");
                         return;
                     }
-                    store(b);
+                    head.append(b);
                 } else if (b == SP) {
-                    methodEnd = headLen;
+                    methodEnd = head.length();
                     method = knownMethod();
                     if (method < 0) {
                         fail(501, "unknown method");
@@ -357,8 +290,8 @@ final class RequestParser {
                     return;
                 }
                 if (VCHAR[b]) {
-                    targetStart = headLen;
-                    store(b);
+                    targetStart = head.length();
+                    head.append(b);
                     state = TARGET;
                 } else {
                     fail(400, "invalid character at the start of the request target");
@@ -369,9 +302,9 @@ final class RequestParser {
                     return;
                 }
                 if (VCHAR[b]) {
-                    store(b);
+                    head.append(b);
                 } else if (b == SP) {
-                    targetEnd = headLen;
+                    targetEnd = head.length();
                     versionIndex = 0;
                     state = VERSION;
                 } else if (b == CR) {
@@ -395,227 +328,11 @@ final class RequestParser {
                 return;
             case LINE_LF:
                 if (b == LF) {
-                    sectionLen = 0;
-                    state = FIELD_START;
+                    fieldLines.start(false);
+                    state = HEADERS;
                 } else {
                     fail(400, "expected LF after CR");
                 }
-                return;
-            case FIELD_START:
-                if (!sectionByte()) {
-                    return;
-                }
-                if (b == CR) {
-                    state = SECTION_END_LF;
-                } else if (TCHAR[b]) {
-                    nameStart = headLen;
-                    storeField(b);
-                    state = NAME;
-                } else if (b == SP || b == HT) {
-                    fail(400, "whitespace at the start of a field line (obsolete line folding)");
-                } else {
-                    fail(400, "invalid character in field name");
-                }
-                return;
-            case NAME:
-                if (!sectionByte()) {
-                    return;
-                }
-                if (TCHAR[b]) {
-                    storeField(b);
-                } else if (b == ':') {
-                    state = VALUE_OWS;
-                } else if (b == SP || b == HT) {
-                    fail(400, "whitespace before the colon of a field");
-                } else {
-                    fail(400, "invalid character in field name");
-                }
-                return;
-            case VALUE_OWS:
-                if (!sectionByte()) {
-                    return;
-                }
-                if (b == SP || b == HT) {
-                    return;
-                }
-                valueStart = headLen;
-                if (b == CR) {
-                    state = VALUE_LF;
-                } else if (FIELD_VCHAR[b]) {
-                    storeField(b);
-                    state = VALUE;
-                } else {
-                    fail(400, "invalid character in field value");
-                }
-                return;
-            case VALUE:
-                if (!sectionByte()) {
-                    return;
-                }
-                if (FIELD_VCHAR[b] || b == SP || b == HT) {
-                    storeField(b);
-                } else if (b == CR) {
-                    state = VALUE_LF;
-                } else {
-                    fail(400, b == LF ? "bare LF after field value" : "invalid character in field value");
-                }
-                return;
-            case VALUE_LF:
-                if (!sectionByte()) {
-                    return;
-                }
-                if (b == LF) {
-                    state = FIELD_START;
-                    if (!trailers) {
-                        endField();
-                    }
-                } else {
-                    fail(400, "expected LF after CR in field line");
-                }
-                return;
-            case SECTION_END_LF:
-                if (!sectionByte()) {
-                    return;
-                }
-                if (b != LF) {
-                    fail(400, "expected LF after CR at the end of the header section");
-                } else if (trailers) {
-                    endRequest();
-                } else {
-                    endHead();
-                }
-                return;
-            case CHUNK_SIZE_START:
-                chunkLineLen = 1;
-                if (HEX[b] >= 0) {
-                    chunkSize = HEX[b];
-                    state = CHUNK_SIZE;
-                } else {
-                    fail(400, "invalid character in chunk size");
-                }
-                return;
-            case CHUNK_SIZE:
-                if (!chunkLineByte()) {
-                    return;
-                }
-                if (HEX[b] >= 0) {
-                    if ((chunkSize >>> 59) != 0) {
-                        fail(400, "chunk size overflow");
-                        return;
-                    }
-                    chunkSize = (chunkSize << 4) | HEX[b];
-                } else if (b == ';') {
-                    state = EXT_NAME_START;
-                } else if (b == CR) {
-                    state = CHUNK_SIZE_LF;
-                } else {
-                    fail(400, "invalid character in chunk size");
-                }
-                return;
-            case EXT_NAME_START:
-                if (!chunkLineByte()) {
-                    return;
-                }
-                if (TCHAR[b]) {
-                    state = EXT_NAME;
-                } else {
-                    fail(400, "invalid character in chunk extension name");
-                }
-                return;
-            case EXT_NAME:
-            case EXT_TOKEN:
-                if (!chunkLineByte()) {
-                    return;
-                }
-                if (TCHAR[b]) {
-                    return;
-                } else if (b == ';') {
-                    state = EXT_NAME_START;
-                } else if (b == '=' && state == EXT_NAME) {
-                    state = EXT_VALUE_START;
-                } else if (b == CR) {
-                    state = CHUNK_SIZE_LF;
-                } else {
-                    fail(400, "invalid character in chunk extension");
-                }
-                return;
-            case EXT_VALUE_START:
-                if (!chunkLineByte()) {
-                    return;
-                }
-                if (b == '"') {
-                    state = EXT_QUOTED;
-                } else if (TCHAR[b]) {
-                    state = EXT_TOKEN;
-                } else {
-                    fail(400, "invalid character in chunk extension value");
-                }
-                return;
-            case EXT_QUOTED:
-                if (!chunkLineByte()) {
-                    return;
-                }
-                if (b == '"') {
-                    state = EXT_QUOTED_END;
-                } else if (b == '\\') {
-                    state = EXT_QUOTED_ESCAPE;
-                } else if (!QDTEXT[b]) {
-                    fail(400, "invalid character in quoted chunk extension value");
-                }
-                return;
-            case EXT_QUOTED_ESCAPE:
-                if (!chunkLineByte()) {
-                    return;
-                }
-                if (b == HT || b == SP || FIELD_VCHAR[b]) {
-                    state = EXT_QUOTED;
-                } else {
-                    fail(400, "invalid escaped character in chunk extension value");
-                }
-                return;
-            case EXT_QUOTED_END:
-                if (!chunkLineByte()) {
-                    return;
-                }
-                if (b == ';') {
-                    state = EXT_NAME_START;
-                } else if (b == CR) {
-                    state = CHUNK_SIZE_LF;
-                } else {
-                    fail(400, "invalid character after quoted chunk extension value");
-                }
-                return;
-            case CHUNK_SIZE_LF:
-                if (b != LF) {
-                    fail(400, "expected LF after chunk size line");
-                } else if (chunkSize == 0) {
-                    trailers = true;
-                    sectionLen = 0;
-                    state = FIELD_START;
-                } else if (chunkSize > limits.maxBody() - bodyTotal) {
-                    fail(413, "body larger than " + limits.maxBody() + " bytes");
-                } else {
-                    bodyTotal += chunkSize;
-                    remaining = chunkSize;
-                    state = CHUNK_DATA;
-                }
-                return;
-            case CHUNK_DATA_CR:
-                if (b == CR) {
-                    state = CHUNK_DATA_LF;
-                } else {
-                    fail(400, "expected CRLF after chunk data");
-                }
-                return;
-            case CHUNK_DATA_LF:
-                if (b == LF) {
-                    state = CHUNK_SIZE_START;
-                } else {
-                    fail(400, "expected LF after chunk data");
-                }
-                return;
-            case CLOSED:
-                fail(400, "data after a request that closes the connection");
                 return;
             default:
                 throw new IllegalStateException("state " + state);
@@ -652,180 +369,25 @@ final class RequestParser {
         return true;
     }
 
-    private boolean sectionByte() {
-        if (++sectionLen > limits.maxHeaderSection()) {
-            fail(431, (trailers ? "trailer" : "header") + " section longer than "
-                    + limits.maxHeaderSection() + " bytes");
-            return false;
-        }
-        return true;
-    }
-
-    private boolean chunkLineByte() {
-        if (++chunkLineLen > MAX_CHUNK_LINE) {
-            fail(400, "chunk size line longer than " + MAX_CHUNK_LINE + " bytes");
-            return false;
-        }
-        return true;
-    }
-
-    private void store(int b) {
-        if (headLen == head.length) {
-            byte[] bigger = new byte[head.length * 2];
-            System.arraycopy(head, 0, bigger, 0, headLen);
-            head = bigger;
-        }
-        head[headLen++] = (byte) b;
-    }
-
-    private void storeField(int b) {
-        if (!trailers) {
-            store(b);
-        }
-    }
-
     private int knownMethod() {
-        outer:
         for (int m = 0; m < METHOD_BYTES.length; m++) {
-            byte[] name = METHOD_BYTES[m];
-            if (name.length != methodEnd) {
-                continue;
+            if (head.regionEquals(0, methodEnd, METHOD_BYTES[m])) {
+                return m;
             }
-            for (int i = 0; i < methodEnd; i++) {
-                if (head[i] != name[i]) {
-                    continue outer;
-                }
-            }
-            return m;
         }
         return -1;
     }
 
-    /** A header field line is complete: record it and act on the fields that frame the body. */
-    private void endField() {
-        int valueEnd = headLen;
-        int nameEnd = valueStart; // the name's bytes are followed directly by the value's
-        if (fieldCount * 4 + 4 > fields.length) {
-            int[] bigger = new int[fields.length * 2];
-            System.arraycopy(fields, 0, bigger, 0, fields.length);
-            fields = bigger;
-        }
-        int f = fieldCount++ * 4;
-        fields[f] = nameStart;
-        fields[f + 1] = nameEnd;
-        fields[f + 2] = valueStart;
-        fields[f + 3] = valueEnd;
-        int end = trimEnd(valueStart, valueEnd);
-        if (nameIs(nameStart, nameEnd, "content-length")) {
-            contentLength(valueStart, end);
-        } else if (nameIs(nameStart, nameEnd, "transfer-encoding")) {
-            transferEncoding(valueStart, end);
-        } else if (nameIs(nameStart, nameEnd, "connection")) {
-            connection(valueStart, end);
-        } else if (nameIs(nameStart, nameEnd, "upgrade")) {
-            upgrade = true;
-        }
-    }
-
-    private void contentLength(int from, int to) {
-        if (transferEncoding) {
-            fail(400, "Content-Length together with Transfer-Encoding");
-            return;
-        }
-        if (from == to) {
-            fail(400, "empty Content-Length");
-            return;
-        }
-        long value = 0;
-        for (int i = from; i < to; i++) {
-            int d = head[i] - '0';
-            if (d < 0 || d > 9) {
-                fail(400, "invalid character in Content-Length");
-                return;
+    private void headerSection(int b) {
+        switch (fieldLines.step(b)) {
+            case FieldParser.FIELD -> {
+                if (!framingFields.read(head, head.fieldCount() - 1)) {
+                    fail(framingFields.status(), framingFields.reason());
+                }
             }
-            if (value > (Long.MAX_VALUE - d) / 10) {
-                fail(400, "Content-Length overflow");
-                return;
-            }
-            value = value * 10 + d;
-        }
-        if (contentLength >= 0 && contentLength != value) {
-            fail(400, "differing Content-Length values");
-            return;
-        }
-        contentLength = value;
-    }
-
-    private void transferEncoding(int from, int to) {
-        if (contentLength >= 0) {
-            fail(400, "Transfer-Encoding together with Content-Length");
-            return;
-        }
-        transferEncoding = true;
-        int i = from;
-        while (i < to) {
-            int b = head[i] & 0xff;
-            if (b == ',' || b == SP || b == HT) {
-                i++;
-                continue;
-            }
-            int start = i;
-            while (i < to && TCHAR[head[i] & 0xff]) {
-                i++;
-            }
-            if (i == start || (i < to && head[i] != ',' && head[i] != SP && head[i] != HT)) {
-                fail(400, "invalid Transfer-Encoding");
-                return;
-            }
-            int j = i;
-            while (j < to && (head[j] == SP || head[j] == HT)) {
-                j++;
-            }
-            if (j < to && head[j] != ',') {
-                fail(400, "invalid Transfer-Encoding");
-                return;
-            }
-            if (chunked) {
-                fail(400, "chunked is not the last transfer coding");
-                return;
-            }
-            codings++;
-            if (equalsIgnoreCase(start, i, "chunked")) {
-                chunked = true;
-            } else if (!knownCoding(start, i)) {
-                fail(501, "unknown transfer coding");
-                return;
-            }
-        }
-    }
-
-    private boolean knownCoding(int from, int to) {
-        for (String c : CODINGS) {
-            if (equalsIgnoreCase(from, to, c)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void connection(int from, int to) {
-        int i = from;
-        while (i < to) {
-            while (i < to && (head[i] == ',' || head[i] == SP || head[i] == HT)) {
-                i++;
-            }
-            int start = i;
-            while (i < to && head[i] != ',') {
-                i++;
-            }
-            int end = trimEnd(start, i);
-            if (equalsIgnoreCase(start, end, "close")) {
-                connectionClose = true;
-            } else if (equalsIgnoreCase(start, end, "keep-alive")) {
-                connectionKeepAlive = true;
-            } else if (equalsIgnoreCase(start, end, "upgrade")) {
-                connectionUpgrade = true;
-            }
+            case FieldParser.END -> endHead();
+            case FieldParser.ERROR -> fail(fieldLines.status(), fieldLines.reason());
+            default -> { }
         }
     }
 
@@ -835,49 +397,30 @@ final class RequestParser {
             failUpgrade(501, "CONNECT not supported");
             return;
         }
-        if (upgrade && connectionUpgrade && !declineUpgrades) {
+        if (framingFields.upgrade() && !declineUpgrades) {
             failUpgrade(501, "protocol upgrade not supported");
             return;
         }
-        BodyFraming framing;
-        if (transferEncoding) {
-            if (!chunked) {
-                fail(400, codings == 0 ? "empty Transfer-Encoding"
-                        : "Transfer-Encoding of a request must end with chunked");
-                return;
-            }
-            framing = BodyFraming.CHUNKED;
-        } else if (contentLength >= 0) {
-            if (contentLength > limits.maxBody()) {
-                fail(413, "body larger than " + limits.maxBody() + " bytes");
-                return;
-            }
-            framing = BodyFraming.CONTENT_LENGTH;
-        } else {
-            framing = BodyFraming.NONE;
+        BodyFraming framing = framingFields.framing(limits.maxBody());
+        if (framing == null) {
+            fail(framingFields.status(), framingFields.reason());
+            return;
         }
-        // RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing; the
-        // connection is closed after it.
-        keepAlive = !connectionClose && (minor == 1 || (connectionKeepAlive && !transferEncoding));
-        if (upgrade && connectionUpgrade) {
-            keepAlive = false; // a declined upgrade: answered in HTTP/1.1, then nothing more is parsed
-        }
-        List<HttpHeader> headers = new ArrayList<>(fieldCount);
-        for (int f = 0; f < fieldCount * 4; f += 4) {
-            headers.add(new HttpHeader(string(fields[f], fields[f + 1]),
-                    string(fields[f + 2], fields[f + 3])));
-        }
+        // a declined upgrade: answered in HTTP/1.1, then nothing more is parsed
+        keepAlive = framingFields.keepAlive(minor == 1) && !framingFields.upgrade();
+        long contentLength = framingFields.contentLength();
         RequestHead requestHead = new RequestHead(
-                string(0, methodEnd),
-                string(targetStart, targetEnd),
+                head.string(0, methodEnd),
+                head.string(targetStart, targetEnd),
                 minor == 1 ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0,
-                headers,
+                head.headers(),
                 keepAlive,
                 framing,
                 framing == BodyFraming.CHUNKED ? -1 : Math.max(contentLength, 0));
         switch (framing) {
             case CHUNKED:
-                state = CHUNK_SIZE_START;
+                chunks.start();
+                state = CHUNK_FRAMING;
                 break;
             case CONTENT_LENGTH:
                 remaining = contentLength;
@@ -892,6 +435,61 @@ final class RequestParser {
         }
     }
 
+    /** Hands on the body bytes from {@code pos}, at most to {@code lim}; returns how many. */
+    private int body(ByteBuffer buf, int pos, int lim) {
+        int n = (int) Math.min(remaining, lim - pos);
+        ByteBuffer slice = view(buf, pos, n);
+        offset += n;
+        remaining -= n;
+        listener.onBody(slice);
+        if (remaining == 0) {
+            if (state == BODY_FIXED) {
+                endRequest();
+            } else {
+                state = CHUNK_FRAMING;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * A read-only view of {@code buf} from {@code pos} for {@code n} bytes. The view object is
+     * reused while the same buffer is fed again, so body delivery allocates nothing per byte and,
+     * for a connection's reused read buffer, nothing per call either.
+     */
+    private ByteBuffer view(ByteBuffer buf, int pos, int n) {
+        if (buf != viewOf) {
+            view = buf.asReadOnlyBuffer();
+            viewOf = buf;
+        }
+        view.limit(pos + n);
+        view.position(pos);
+        return view;
+    }
+
+    private void chunkFraming(int b) {
+        switch (chunks.step(b)) {
+            case ChunkParser.CHUNK -> {
+                remaining = chunks.size();
+                state = CHUNK_DATA;
+            }
+            case ChunkParser.LAST -> {
+                fieldLines.start(true);
+                state = TRAILERS;
+            }
+            case ChunkParser.ERROR -> fail(chunks.status(), chunks.reason());
+            default -> { }
+        }
+    }
+
+    private void trailerSection(int b) {
+        switch (fieldLines.step(b)) {
+            case FieldParser.END -> endRequest();
+            case FieldParser.ERROR -> fail(fieldLines.status(), fieldLines.reason());
+            default -> { }
+        }
+    }
+
     private void endRequest() {
         boolean again = keepAlive;
         reset();
@@ -900,23 +498,11 @@ final class RequestParser {
     }
 
     private void reset() {
-        headLen = 0;
+        head.clear();
         method = -1;
-        fieldCount = 0;
         lineLen = 0;
-        sectionLen = 0;
-        trailers = false;
-        contentLength = -1;
-        transferEncoding = false;
-        codings = 0;
-        chunked = false;
-        connectionClose = false;
-        connectionKeepAlive = false;
-        connectionUpgrade = false;
-        upgrade = false;
+        framingFields.clear();
         remaining = 0;
-        bodyTotal = 0;
-        chunkSize = 0;
     }
 
     private void fail(int status, String reason) {
@@ -927,37 +513,5 @@ final class RequestParser {
     private void failUpgrade(int status, String reason) {
         state = FAILED;
         listener.onError(new HttpError(status, reason, offset, true));
-    }
-
-    private String string(int from, int to) {
-        return new String(head, from, to - from, StandardCharsets.ISO_8859_1);
-    }
-
-    private int trimEnd(int from, int to) {
-        while (to > from && (head[to - 1] == SP || head[to - 1] == HT)) {
-            to--;
-        }
-        return to;
-    }
-
-    private boolean nameIs(int from, int to, String lowerCase) {
-        return equalsIgnoreCase(from, to, lowerCase);
-    }
-
-    /** Compares ASCII bytes with a lower-case ASCII string, ignoring case. */
-    private boolean equalsIgnoreCase(int from, int to, String lowerCase) {
-        if (to - from != lowerCase.length()) {
-            return false;
-        }
-        for (int i = from; i < to; i++) {
-            int b = head[i];
-            if (b >= 'A' && b <= 'Z') {
-                b += 'a' - 'A';
-            }
-            if (b != lowerCase.charAt(i - from)) {
-                return false;
-            }
-        }
-        return true;
     }
 }
