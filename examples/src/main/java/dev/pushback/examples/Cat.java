@@ -23,7 +23,9 @@ final class Cat implements Launcher.Command {
                 feed.to(graph.stdout());
                 cli.run(graph);
             } catch (java.nio.file.FileSystemException e) {
-                cli.err().println(cli.name() + ": " + Cli.describe(e));
+                if (!cli.reported(e)) {
+                    cli.err().println(cli.name() + ": " + Cli.describe(e));
+                }
                 status = 1;
             }
         }

@@ -6,11 +6,15 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 import dev.pushback.catalyst.Catalyst;
+import dev.pushback.catalyst.CatalystClosedException;
 import dev.pushback.dsl.Graph;
 
 /** What every command shares: its name, flags, error messages and how a graph is run. */
@@ -28,6 +32,8 @@ final class Cli {
     private final boolean append;
     private final boolean help;
     private final String[] operands;
+    // Identity: the same failure object, reported by the catalyst and then thrown by the graph.
+    private final Set<Throwable> reported = Collections.newSetFromMap(Collections.synchronizedMap(new IdentityHashMap<>()));
 
     Cli(String name, PrintStream err, List<String> args) {
         this.name = name;
@@ -82,9 +88,24 @@ final class Cli {
         return err;
     }
 
-    /** A catalyst for a command: failures are reported by the command, not printed twice. */
+    /**
+     * A catalyst for a command. Its failures are printed once, as one line like coreutils
+     * ({@code cat: stdout: Broken pipe}); a failure that also ends the command is not printed again.
+     */
     Catalyst catalyst() {
-        return Catalyst.open(Catalyst.Config.defaults().withName(name).withErrors((what, cause) -> { }));
+        return Catalyst.open(Catalyst.Config.defaults().withName(name).withErrors(this::report));
+    }
+
+    private void report(String what, Throwable cause) {
+        if (cause instanceof CatalystClosedException || !reported.add(cause)) {
+            return;
+        }
+        err.println(name + ": " + describe(cause));
+    }
+
+    /** Whether {@code failure} was printed already by the catalyst's reporter. */
+    boolean reported(Throwable failure) {
+        return reported.contains(failure);
     }
 
     /** Starts the graph, prints its plan with --explain, and runs the catalyst until it is done. */

@@ -37,7 +37,7 @@ final class EchoServer implements Launcher.Command {
             }
             i++;
         }
-        Catalyst catalyst = Catalyst.open(Catalyst.Config.defaults().withName("echo-server").withErrors((what, cause) -> { }));
+        Catalyst catalyst = Catalyst.open(Catalyst.Config.defaults().withName("echo-server").withErrors(EchoServer::log));
         HttpServer server = HttpServer.listen(catalyst, new InetSocketAddress(host, port),
             HttpServer.Options.defaults().withMaxConnections(maxConnections).withWorkers(workers)).each(EchoServer::echo);
         System.out.println("listening on " + server.address().getHostString() + ":" + server.address().getPort());
@@ -52,6 +52,19 @@ final class EchoServer implements Launcher.Command {
         }, "echo-server-shutdown"));
         catalyst.loop();
         return 0;
+    }
+
+    /** A server's failures go to stderr, once each: a client's IO error as one line, a bug with its stack trace. */
+    private static void log(String what, Throwable cause) {
+        if (cause instanceof dev.pushback.catalyst.CatalystClosedException) {
+            return;
+        }
+        if (cause instanceof java.io.IOException) {
+            System.err.println("echo-server: " + what + ": " + cause);
+        } else {
+            System.err.print("echo-server: " + what + ": ");
+            cause.printStackTrace(System.err);
+        }
     }
 
     static void echo(HttpRequest req, HttpResponse res) {

@@ -75,7 +75,9 @@ public final class Launcher {
             err.println("usage: " + command.usage());
             return 2;
         } catch (Exception e) {
-            err.println(args[0] + ": " + Cli.describe(e));
+            if (!cli.reported(e)) {
+                err.println(args[0] + ": " + Cli.describe(e));
+            }
             return 1;
         }
     }

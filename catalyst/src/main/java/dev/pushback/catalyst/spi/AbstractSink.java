@@ -3,7 +3,6 @@ package dev.pushback.catalyst.spi;
 import dev.pushback.catalyst.Catalyst;
 import dev.pushback.catalyst.Sink;
 
-import java.io.IOException;
 
 /**
  * An endpoint that takes elements. Its bit means "writable": a fiber offers an element only while
@@ -27,7 +26,7 @@ public abstract class AbstractSink<T> extends Endpoint implements Sink<T> {
     public final void handleOffer(T element) throws Exception {
         assert reactor.handleAssertOwner();
         if (handleIsClosed()) {
-            throw new IOException(name() + " is closed");
+            throw handleClosedFailure();
         }
         handleAccept(element);
     }

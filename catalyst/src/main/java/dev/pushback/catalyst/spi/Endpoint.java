@@ -34,6 +34,7 @@ public abstract class Endpoint {
     private Fiber[] h_waiters = NO_FIBERS;
     private int h_waiterCount;
     private boolean h_closed;
+    private Throwable h_failure;
 
     protected Endpoint(Catalyst catalyst, String name) {
         this.core = Core.of(catalyst);
@@ -68,6 +69,18 @@ public abstract class Endpoint {
 
     public final boolean handleIsClosed() {
         return h_closed;
+    }
+
+    /**
+     * Why using this closed endpoint fails: the failure it closed with, so that a fiber still
+     * feeding it fails with that one cause (reported once), or a plain "closed" when it closed
+     * without one.
+     */
+    public final Exception handleClosedFailure() {
+        if (h_failure instanceof Exception e) {
+            return e;
+        }
+        return new java.io.IOException(name + " is closed", h_failure);
     }
 
     /**
@@ -197,6 +210,7 @@ public abstract class Endpoint {
             }
         }
         Throwable cause = failure != null ? failure : releaseFailure;
+        h_failure = cause;
         if (cause == null) {
             closed.complete(null);
         } else {

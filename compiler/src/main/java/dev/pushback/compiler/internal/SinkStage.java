@@ -13,7 +13,8 @@ final class SinkStage extends Stage {
     @Override
     void accept(Object element) throws Exception {
         if (sink.handleIsClosed()) {
-            throw new java.io.IOException(sink.name() + " is closed");
+            throw sink.handleClosedFailure(); // the sink's own failure, not a second one
+
         }
         try {
             sink.handleAccept(element); // from this shape's own class: a monomorphic call site
