@@ -65,6 +65,59 @@ class ModulePathTest {
     }
 
     @Test
+    void theGuidesCustomEndpointCompilesAgainstTheSpiAndPacesItsFeeder() throws Exception {
+        String guide = Files.readString(Path.of("..", "docs", "GUIDE.md"));
+        Path sources = dir.resolve("src");
+        write(sources.resolve("module-info.java"), "module app { requires dev.pushback.dsl; }\n");
+        write(sources.resolve("app").resolve("PacedSink.java"), block(guide, "spi-example"));
+        write(sources.resolve("app").resolve("Main.java"), """
+            package app;
+
+            import java.nio.file.Path;
+            import java.time.Duration;
+            import java.util.ArrayList;
+            import java.util.List;
+
+            import dev.pushback.catalyst.Catalyst;
+            import dev.pushback.dsl.Graph;
+
+            public final class Main {
+                public static void main(String[] args) throws Exception {
+                    try (Catalyst catalyst = Catalyst.open()) {
+                        Graph graph = Graph.on(catalyst);
+                        List<String> got = new ArrayList<>();
+                        PacedSink<String> paced = new PacedSink<>(catalyst, Duration.ofMillis(1), 10, got::add);
+                        graph.read(Path.of(args[0])).lines().to(paced);
+                        graph.run();
+                        var waits = catalyst.submit(paced::handleWaits);
+                        catalyst.runOnce(0);
+                        System.out.println(got.size() + " " + got.get(0) + " " + got.get(99) + " " + waits.join());
+                    }
+                }
+            }
+            """);
+        Path input = dir.resolve("lines.txt");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 1; i <= 100; i++) {
+            lines.append("line ").append(i).append('\n');
+        }
+        Files.writeString(input, lines);
+        Path classes = dir.resolve("classes");
+        String modulePath = modulePath();
+        assertThat(compile(modulePath, classes, sources.resolve("module-info.java"),
+            sources.resolve("app").resolve("PacedSink.java"), sources.resolve("app").resolve("Main.java"))).as("javac").isEmpty();
+        Process process = new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-ea", "-p", modulePath + File.pathSeparator + classes, "-m", "app/app.Main", input.toString()).start();
+        process.getOutputStream().close();
+        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> LauncherProcess.readAll(process.getInputStream()));
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> LauncherProcess.readAll(process.getErrorStream()));
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("the program exits").isTrue();
+        assertThat(new String(err.get(), StandardCharsets.UTF_8)).as("stderr").isEmpty();
+        assertThat(new String(out.get(), StandardCharsets.UTF_8)).isEqualTo("100 line 1 line 100 10\n");
+    }
+
+    @Test
     void theRuntimeIsNotExportedToUsers() throws Exception {
         Path sources = dir.resolve("src");
         write(sources.resolve("module-info.java"), "module sneaky { requires dev.pushback.dsl; }\n");
