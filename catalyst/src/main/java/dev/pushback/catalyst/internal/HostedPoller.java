@@ -84,34 +84,15 @@ final class HostedPoller implements Poller {
         }
     }
 
-    private final class HostedInterest implements Interest {
-        private final SelectableChannel channel;
-        final ReadyHandler handler;
-        private int h_ops;
-        boolean h_cancelled;
+    private final class HostedInterest extends PolledInterest {
         boolean h_reported = true; // a change is reported once per frontier read
 
         HostedInterest(SelectableChannel channel, ReadyHandler handler) {
-            this.channel = channel;
-            this.handler = handler;
+            super(channel, handler);
         }
 
         @Override
-        public SelectableChannel channel() {
-            return channel;
-        }
-
-        @Override
-        public int handleOps() {
-            return h_cancelled ? 0 : h_ops;
-        }
-
-        @Override
-        public void handleSetOps(int ops) {
-            if (h_cancelled || ops == h_ops) {
-                return;
-            }
-            h_ops = ops;
+        void handleChanged(int ops) {
             if (h_reported) {
                 h_reported = false;
                 h_changed.add(this);
@@ -120,12 +101,7 @@ final class HostedPoller implements Poller {
 
         @Override
         public boolean handleIsValid() {
-            return !h_cancelled && channel.isOpen();
-        }
-
-        @Override
-        public String toString() {
-            return "interest " + h_ops + " on " + channel;
+            return !h_cancelled && channel().isOpen();
         }
     }
 }

@@ -68,33 +68,16 @@ final class SelectorPoller implements Poller {
         selector.close();
     }
 
-    private static final class KeyInterest implements Interest {
+    private static final class KeyInterest extends PolledInterest {
         private final SelectionKey key;
-        final ReadyHandler handler;
-        private int h_ops;
-        private boolean h_cancelled;
 
         KeyInterest(SelectionKey key, ReadyHandler handler) {
+            super(key.channel(), handler);
             this.key = key;
-            this.handler = handler;
         }
 
         @Override
-        public SelectableChannel channel() {
-            return key.channel();
-        }
-
-        @Override
-        public int handleOps() {
-            return h_cancelled ? 0 : h_ops;
-        }
-
-        @Override
-        public void handleSetOps(int ops) {
-            if (h_cancelled || ops == h_ops) {
-                return;
-            }
-            h_ops = ops;
+        void handleChanged(int ops) {
             if (key.isValid()) { // a channel closed under the catalyst has a cancelled key
                 key.interestOps(ops);
             }
@@ -110,11 +93,6 @@ final class SelectorPoller implements Poller {
                 h_cancelled = true;
                 key.cancel();
             }
-        }
-
-        @Override
-        public String toString() {
-            return "interest " + h_ops + " on " + key.channel();
         }
     }
 }
