@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
+import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.Test;
 
 import dev.pushback.catalyst.internal.Core;
@@ -243,7 +244,8 @@ class NegotiationRulesTest {
 
     @Test
     void n5_aDetachingBranchIsFailedAfterItsTimeoutAndTheOthersGoOn() {
-        try (Catalyst catalyst = quiet()) {
+        CachedNanoClock clock = new CachedNanoClock();
+        try (Catalyst catalyst = Catalyst.open(Catalyst.Config.defaults().withErrors((what, cause) -> { }).withClock(clock))) {
             Graph graph = Graph.on(catalyst);
             ManualSource<String> in = source(catalyst, "e", 10);
             ManualSink<String> main = new ManualSink<>(catalyst, "main");
@@ -258,7 +260,12 @@ class NegotiationRulesTest {
                 in.handleFinish();
             });
             assertThat(read(catalyst, () -> main.handleReceived().size())).as("stalled by the dead branch").isEqualTo(2);
-            Drive.until(catalyst, 2_000, done::isDone); // the timer fires after 50 ms of blocking
+            clock.advance(Duration.ofMillis(49).toNanos());
+            Drive.rounds(catalyst, 3);
+            assertThat(dead.closed()).as("not before its timeout, on the catalyst's clock").isNotDone();
+            assertThat(read(catalyst, () -> main.handleReceived().size())).isEqualTo(2);
+            clock.advance(Duration.ofMillis(3).toNanos()); // past 50 ms and the wheel's tick
+            Drive.until(catalyst, 2_000, done::isDone);
             assertThat(dead.closed()).isCompletedExceptionally();
             assertThat(dead.closed().handle((ok, failure) -> failure instanceof TimeoutException).join()).isTrue();
             assertThat(main.handleReceived()).hasSize(10);
@@ -538,7 +545,8 @@ class NegotiationRulesTest {
 
     @Test
     void n12_intervalTicksFromTheCatalystsTimerWheel() {
-        try (Catalyst catalyst = quiet()) {
+        CachedNanoClock clock = new CachedNanoClock();
+        try (Catalyst catalyst = Catalyst.open(Catalyst.Config.defaults().withErrors((what, cause) -> { }).withClock(clock))) {
             Graph graph = Graph.on(catalyst);
             CompletableFuture<Void> stop = new CompletableFuture<>();
             List<Long> ticks = new ArrayList<>();
@@ -551,8 +559,15 @@ class NegotiationRulesTest {
                 }
             });
             graph.start();
-            catalyst.loop(); // ends when the interval has stopped: nothing else is open
-            assertThat(ticks).startsWith(1L, 2L, 3L);
+            Drive.rounds(catalyst, 2);
+            assertThat(ticks).as("no tick before its period has passed on the catalyst's clock").isEmpty();
+            for (int i = 1; i <= 3; i++) {
+                clock.advance(Duration.ofMillis(6).toNanos()); // one period and the wheel's tick
+                Drive.rounds(catalyst, 2);
+                assertThat(ticks).hasSize(i);
+            }
+            Drive.until(catalyst, 100, () -> !Core.of(catalyst).handleIsAlive()); // stopped: nothing else is open
+            assertThat(ticks).containsExactly(1L, 2L, 3L);
             assertThat(threads).containsOnly(Thread.currentThread());
         }
     }
