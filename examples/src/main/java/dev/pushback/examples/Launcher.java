@@ -34,6 +34,7 @@ public final class Launcher {
     static final Map<String, Command> COMMANDS = new TreeMap<>(Map.of(
         "tee", new Tee(),
         "cat", new Cat(),
+        "grep", new Grep(),
         "interleave", new Interleave(),
         "pv", new Pv(),
         "echo-server", new EchoServer(),

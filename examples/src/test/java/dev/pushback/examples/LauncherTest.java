@@ -314,7 +314,7 @@ class LauncherTest {
             LauncherProcess.Result result = LauncherProcess.run(dir, new byte[0], command, "--explain");
             assertThat(result.exitCode()).as(command).isEqualTo(2);
             assertThat(result.stderr()).startsWith(command + ": --explain: " + command
-                + " has no plan to print; --explain is for cat, interleave, pv, tee\nusage: " + command + " ");
+                + " has no plan to print; --explain is for cat, grep, interleave, pv, tee\nusage: " + command + " ");
             assertThat(result.stdout()).as("%s did not run", command).isEmpty();
         }
     }

@@ -1,0 +1,260 @@
+package dev.pushback.examples;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+import dev.pushback.catalyst.Catalyst;
+import dev.pushback.dsl.Feed;
+import dev.pushback.dsl.Graph;
+
+/**
+ * {@code grep [-F] [-v] [-c] [-i] PATTERN [FILE...]}: the lines that match, like GNU grep — a
+ * {@code java.util.regex} pattern, or a literal with {@code -F}; stdin for no FILE or {@code -}.
+ * Exit status 0 when a line was selected, 1 when none was, 2 on an error.
+ *
+ * <p>It is the guide's first pipeline: lines are views of the read chunk (no copy), matched as
+ * bytes, and written as they are. An ASCII literal is searched in the bytes. A regex sees a line
+ * of ASCII bytes through a reused character view, without decoding it; a line with other bytes
+ * is decoded from UTF-8, so that {@code .} or {@code [^a]} matches one character, as GNU grep's
+ * does in a UTF-8 locale.
+ */
+final class Grep implements Launcher.Command {
+    @Override
+    public int run(Cli cli, String[] args) throws Exception {
+        boolean literal = false;
+        boolean invert = false;
+        boolean count = false;
+        boolean ignoreCase = false;
+        int at = 0;
+        for (; at < args.length && args[at].startsWith("-") && args[at].length() > 1; at++) {
+            if (args[at].equals("--")) {
+                at++;
+                break;
+            }
+            for (char flag : args[at].substring(1).toCharArray()) {
+                switch (flag) {
+                    case 'F' -> literal = true;
+                    case 'v' -> invert = true;
+                    case 'c' -> count = true;
+                    case 'i' -> ignoreCase = true;
+                    default -> throw new Cli.UsageException("invalid option -- '" + flag + "'");
+                }
+            }
+        }
+        if (at == args.length) {
+            throw new Cli.UsageException("missing PATTERN");
+        }
+        String pattern = args[at++];
+        String[] inputs = at == args.length ? new String[] {"-"} : java.util.Arrays.copyOfRange(args, at, args.length);
+        LineMatcher matcher;
+        try {
+            matcher = LineMatcher.of(pattern, literal, ignoreCase);
+        } catch (PatternSyntaxException e) {
+            throw new Cli.UsageException("invalid pattern: " + e.getDescription() + " near index " + e.getIndex());
+        }
+        boolean named = inputs.length > 1;
+        boolean selected = false;
+        boolean failed = false;
+        for (String input : inputs) {
+            String label = input.equals("-") ? "(standard input)" : input;
+            try (Catalyst catalyst = cli.catalyst()) {
+                Graph graph = Graph.on(catalyst);
+                Feed<ByteBuffer> feed = input.equals("-") ? graph.stdin() : graph.read(Path.of(input));
+                boolean keep = !invert;
+                Feed<ByteBuffer> lines = feed.rawLines().filter(line -> matcher.test(line) == keep);
+                if (count) {
+                    CompletableFuture<Long> counted = lines.count();
+                    cli.run(graph);
+                    long n = counted.join();
+                    selected |= n > 0;
+                    System.out.println(named ? label + ":" + n : Long.toString(n));
+                } else {
+                    long[] matched = {0};
+                    byte[] prefix = (label + ":").getBytes(StandardCharsets.UTF_8);
+                    lines.map(line -> {
+                        matched[0]++;
+                        return named ? prefixed(prefix, line) : terminated(line);
+                    }).to(graph.stdout());
+                    cli.run(graph);
+                    selected |= matched[0] > 0;
+                }
+            } catch (NoSuchFileException e) {
+                if (!cli.reported(e)) {
+                    cli.err().println(cli.name() + ": " + Cli.describe(e));
+                }
+                failed = true;
+            } catch (java.io.IOException e) {
+                if (!cli.reported(e)) {
+                    cli.err().println(cli.name() + ": " + label + ": " + Cli.describe(e));
+                }
+                failed = true;
+            }
+        }
+        System.out.flush();
+        return failed ? 2 : selected ? 0 : 1;
+    }
+
+    /** The line as it is, or, when it is a last line without a newline, a copy with one. */
+    private static ByteBuffer terminated(ByteBuffer line) {
+        if (line.hasRemaining() && line.get(line.limit() - 1) == '\n') {
+            return line;
+        }
+        return ByteBuffer.allocate(line.remaining() + 1).put(line).put((byte) '\n').flip();
+    }
+
+    /** {@code FILE:line}, as GNU grep prints a match from one of several files. */
+    private static ByteBuffer prefixed(byte[] prefix, ByteBuffer line) {
+        boolean newline = line.hasRemaining() && line.get(line.limit() - 1) == '\n';
+        ByteBuffer out = ByteBuffer.allocate(prefix.length + line.remaining() + (newline ? 0 : 1));
+        out.put(prefix).put(line);
+        if (!newline) {
+            out.put((byte) '\n');
+        }
+        return out.flip();
+    }
+
+    @Override
+    public String usage() {
+        return "grep [-F] [-v] [-c] [-i] PATTERN [FILE...]   lines that match (exit 0), none (1), error (2)";
+    }
+
+    /** Whether a line (its bytes, the newline excluded) matches. */
+    abstract static class LineMatcher implements Predicate<ByteBuffer> {
+        static LineMatcher of(String pattern, boolean literal, boolean ignoreCase) {
+            boolean ascii = pattern.chars().allMatch(c -> c < 0x80);
+            if (literal && ascii) {
+                return new Literal(pattern.getBytes(StandardCharsets.US_ASCII), ignoreCase);
+            }
+            int flags = ignoreCase ? Pattern.CASE_INSENSITIVE | (ascii ? 0 : Pattern.UNICODE_CASE) : 0;
+            Pattern compiled = Pattern.compile(literal ? Pattern.quote(pattern) : pattern, flags);
+            return new Regex(compiled);
+        }
+
+        /** The length of the line without its newline. */
+        static int end(ByteBuffer line) {
+            int limit = line.limit();
+            return limit > line.position() && line.get(limit - 1) == '\n' ? limit - 1 : limit;
+        }
+    }
+
+    /** A literal searched in the bytes; {@code -i} folds ASCII letters. */
+    static final class Literal extends LineMatcher {
+        private final byte[] needle;
+        private final boolean ignoreCase;
+
+        Literal(byte[] needle, boolean ignoreCase) {
+            this.needle = ignoreCase ? lower(needle) : needle;
+            this.ignoreCase = ignoreCase;
+        }
+
+        private static byte[] lower(byte[] bytes) {
+            byte[] lower = bytes.clone();
+            for (int i = 0; i < lower.length; i++) {
+                lower[i] = fold(lower[i]);
+            }
+            return lower;
+        }
+
+        private static byte fold(byte b) {
+            return b >= 'A' && b <= 'Z' ? (byte) (b + ('a' - 'A')) : b;
+        }
+
+        @Override
+        public boolean test(ByteBuffer line) {
+            int from = line.position();
+            int last = end(line) - needle.length;
+            if (needle.length == 0) {
+                return true;
+            }
+            byte first = needle[0];
+            for (int i = from; i <= last; i++) {
+                byte b = line.get(i);
+                if ((ignoreCase ? fold(b) : b) != first) {
+                    continue;
+                }
+                int j = 1;
+                while (j < needle.length && (ignoreCase ? fold(line.get(i + j)) : line.get(i + j)) == needle[j]) {
+                    j++;
+                }
+                if (j == needle.length) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** A regex: an ASCII line through one reused view, no copy; another line decoded from UTF-8. */
+    static final class Regex extends LineMatcher {
+        private final Matcher matcher;
+        private final Latin1 view = new Latin1();
+
+        Regex(Pattern pattern) {
+            this.matcher = pattern.matcher("");
+        }
+
+        @Override
+        public boolean test(ByteBuffer line) {
+            int from = line.position();
+            int end = end(line);
+            for (int i = from; i < end; i++) {
+                if (line.get(i) < 0) { // a byte of a multi-byte character
+                    ByteBuffer bytes = line.duplicate();
+                    bytes.limit(end);
+                    return matcher.reset(StandardCharsets.UTF_8.decode(bytes)).find();
+                }
+            }
+            view.of(line, from, end);
+            return matcher.reset(view).find();
+        }
+    }
+
+    /** Bytes seen as characters, one per byte. */
+    static final class Latin1 implements CharSequence {
+        private ByteBuffer bytes;
+        private int from;
+        private int length;
+
+        void of(ByteBuffer buffer, int start, int end) {
+            this.bytes = buffer;
+            this.from = start;
+            this.length = end - start;
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public char charAt(int index) {
+            return (char) (bytes.get(from + index) & 0xff);
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            Latin1 sub = new Latin1();
+            sub.of(bytes, from + start, from + end);
+            return sub;
+        }
+
+        @Override
+        public String toString() {
+            char[] chars = new char[length];
+            for (int i = 0; i < length; i++) {
+                chars[i] = charAt(i);
+            }
+            return new String(chars);
+        }
+    }
+
+}
