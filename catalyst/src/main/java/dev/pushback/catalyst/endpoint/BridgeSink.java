@@ -45,16 +45,16 @@ abstract class BridgeSink extends AbstractByteSink {
         return (int) Math.max(reactor.pool().chunkSize(), Math.min(Integer.MAX_VALUE, expectedElementBytes));
     }
 
-    /** Two buffers handed over plus one pending chunk. */
+    /** Two buffers handed over plus one pending chunk and one gathered. */
     @Override
     public long retainedBound() {
-        return 2L * bufferSize() + reactor.pool().chunkSize();
+        return 2L * bufferSize() + reactor.pool().chunkSize() + gatheredBound();
     }
 
-    /** Two buffers handed over plus one pending element. */
+    /** Two buffers handed over plus one pending element and one gathered chunk. */
     @Override
     public long retainedBound(long elementBytes) {
-        return 2L * Math.max(bufferSize(), elementBytes) + elementBytes;
+        return 2L * Math.max(bufferSize(), elementBytes) + elementBytes + gatheredBound();
     }
 
     @Override
@@ -137,7 +137,7 @@ abstract class BridgeSink extends AbstractByteSink {
             h_inFlightBytes -= buffer.limit();
             reactor.handleRetain(-buffer.limit());
             h_free.addLast(this);
-            if (BridgeSink.super.handleHasPending()) {
+            if (handleHasPendingElement()) {
                 handleDrain();
             } else {
                 handleSetAvailable();

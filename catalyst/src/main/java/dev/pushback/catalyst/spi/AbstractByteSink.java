@@ -10,10 +10,21 @@ import java.nio.ByteBuffer;
  * once; what is left is copied into the sink's own pending buffer, the bit is cleared and the sink
  * drains the pending bytes when the underlying IO is writable again. Chunks offered in the same
  * move while bytes are pending are appended (an expansion, or a diamond, DESIGN N9).
+ *
+ * <p>Small elements are gathered (DESIGN N16): an element smaller than a quarter chunk is copied
+ * into one pooled chunk instead of being written on its own, and the chunk is written when it is
+ * full, when a larger element comes, or at the end of the round — before the catalyst could
+ * sleep, so a line typed on a terminal still goes out at once. A round of short lines is then one
+ * write, not one per line. What is gathered is the sink's one pending chunk, counted in
+ * {@link #retainedBound(long)}; a gather that is only partly written becomes the pending element.
  */
 public abstract class AbstractByteSink extends AbstractSink<ByteBuffer> {
     private ByteBuffer h_pending;
     private ByteBuffer h_large; // kept for elements over a chunk, so slow sinks allocate once
+    // Small elements gathered into one write (N16), in fill mode; null until the first small one.
+    private ByteBuffer h_gather;
+    private boolean h_flushQueued;
+    private final Runnable h_flushAtRoundEnd = this::handleFlushAtRoundEnd;
 
     protected AbstractByteSink(Catalyst catalyst, String name) {
         super(catalyst, name);
@@ -28,12 +39,83 @@ public abstract class AbstractByteSink extends AbstractSink<ByteBuffer> {
     @Override
     public final void handleAccept(ByteBuffer chunk) throws IOException {
         if (h_pending == null && chunk.hasRemaining()) {
-            handleWrite(chunk);
+            int length = chunk.remaining();
+            ByteBuffer gather = h_gather;
+            if (gather != null && gather.position() > 0) {
+                if (length <= gather.remaining() && length < gatherBelow()) {
+                    handleGather(gather, chunk);
+                    return;
+                }
+                handleFlushGathered(); // a larger element: what is gathered goes first, in order
+            } else if (length < gatherBelow()) {
+                if (gather == null) {
+                    gather = h_gather = reactor.pool().handleAcquire();
+                }
+                handleGather(gather, chunk);
+                return;
+            }
+            if (h_pending == null) {
+                handleWrite(chunk);
+            }
         }
         if (chunk.hasRemaining()) {
             handleAppendPending(chunk);
             handleClearAvailable();
             handleArmDrain();
+        }
+    }
+
+    /** Elements shorter than this are gathered: a quarter chunk, so a gathered write replaces at least four. */
+    private int gatherBelow() {
+        return reactor.pool().chunkSize() >>> 2;
+    }
+
+    private void handleGather(ByteBuffer gather, ByteBuffer chunk) throws IOException {
+        int length = chunk.remaining();
+        boolean first = gather.position() == 0;
+        gather.put(chunk);
+        reactor.handleRetain(length);
+        if (gather.remaining() < gatherBelow()) {
+            handleFlushGathered(); // full: no small element would fit any more
+        } else if (first && !h_flushQueued) {
+            h_flushQueued = true;
+            reactor.handleAtRoundEnd(h_flushAtRoundEnd);
+        }
+    }
+
+    private void handleFlushAtRoundEnd() {
+        h_flushQueued = false;
+        if (handleIsClosed()) {
+            return;
+        }
+        try {
+            handleFlushGathered();
+        } catch (IOException e) {
+            handleClose(e);
+            return;
+        }
+        handleFinishIfDrained();
+    }
+
+    /**
+     * Writes what is gathered. What the IO does not take becomes the pending element (the gather
+     * buffer itself, no copy): the bit is cleared until it drains.
+     */
+    private void handleFlushGathered() throws IOException {
+        ByteBuffer gather = h_gather;
+        if (gather == null || gather.position() == 0 || h_pending != null) {
+            return;
+        }
+        gather.flip();
+        int written = handleWrite(gather);
+        reactor.handleRetain(-written);
+        if (gather.hasRemaining()) {
+            h_pending = gather; // read mode: the unwritten rest, counted as retained already
+            h_gather = null;
+            handleClearAvailable();
+            handleArmDrain();
+        } else {
+            gather.clear();
         }
     }
 
@@ -97,26 +179,45 @@ public abstract class AbstractByteSink extends AbstractSink<ByteBuffer> {
         }
     }
 
-    /** One pending chunk: the unwritten rest of one element (DESIGN N3). */
+    /** One pending chunk, and one gathered chunk (DESIGN N3, N16). */
     @Override
     public long retainedBound() {
-        return reactor.pool().chunkSize();
+        return 2L * reactor.pool().chunkSize();
     }
 
-    /** The unwritten rest of one element of at most {@code elementBytes}. */
+    /**
+     * The unwritten rest of one element of at most {@code elementBytes}, after a gathered chunk
+     * that was only partly written: a larger element that follows small ones is taken whole.
+     */
     @Override
     public long retainedBound(long elementBytes) {
-        return elementBytes;
+        return elementBytes + gatheredBound();
+    }
+
+    /** One element per path, and the one gathered chunk the sink has whatever the paths. */
+    @Override
+    public long retainedBound(long elementBytes, int paths) {
+        return (retainedBound(elementBytes) - gatheredBound()) * paths + gatheredBound();
+    }
+
+    /** The most bytes gathered and not yet written (DESIGN N16): one chunk. */
+    protected final long gatheredBound() {
+        return reactor.pool().chunkSize();
     }
 
     @Override
     protected boolean handleHasPending() {
+        return h_pending != null || (h_gather != null && h_gather.position() > 0);
+    }
+
+    /** Whether the unwritten rest of an element waits for the IO to take it (the bit is clear). */
+    protected final boolean handleHasPendingElement() {
         return h_pending != null;
     }
 
     @Override
     public final long handlePendingBytes() {
-        return h_pending == null ? 0 : h_pending.remaining();
+        return (h_pending == null ? 0 : h_pending.remaining()) + (h_gather == null ? 0 : h_gather.position());
     }
 
     @Override
@@ -125,6 +226,11 @@ public abstract class AbstractByteSink extends AbstractSink<ByteBuffer> {
             reactor.handleRetain(-h_pending.remaining());
             handleReturn(h_pending);
             h_pending = null;
+        }
+        if (h_gather != null) {
+            reactor.handleRetain(-h_gather.position());
+            reactor.pool().handleRelease(h_gather);
+            h_gather = null;
         }
         h_large = null;
     }

@@ -56,6 +56,14 @@ public abstract class AbstractSink<T> extends Endpoint implements Sink<T> {
     }
 
     /**
+     * The same when {@code paths} routes of one move lead into this sink (a diamond, DESIGN N9):
+     * each may leave an element pending. Config-time: safe from any thread.
+     */
+    public long retainedBound(long elementBytes, int paths) {
+        return retainedBound(elementBytes) * paths;
+    }
+
+    /**
      * Told by the compiler, before the graph starts, the largest element the fibers feeding this
      * sink can offer, so that a sink can size its buffers once. Config-time: safe from any thread.
      */

@@ -76,7 +76,7 @@ public final class CompiledPlan implements Plan {
         // A sink's pending element comes from one fiber at a time: the others wait on its bit.
         for (Map.Entry<AbstractSink<?>, Integer> entry : maxPaths.entrySet()) {
             AbstractSink<?> sink = entry.getKey();
-            retained += sink.retainedBound(elementBytes.get(sink)) * entry.getValue();
+            retained += sink.retainedBound(elementBytes.get(sink), entry.getValue());
             owned += sink.ownedBufferBytes();
         }
         this.endpoints = List.copyOf(all);
