@@ -2,6 +2,8 @@ package dev.pushback.dsl.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.Closeable;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +30,7 @@ import dev.pushback.compiler.internal.CompiledPlan;
  * rounds that fails at its deadline and never passes on one. Helper threads (the blocking bridges)
  * and the kernel (pipes, loopback sockets) are the only other actors.
  */
-final class Rig implements AutoCloseable {
+final class Rig implements Closeable {
     /** A small chunk, so that a pipe or a socket fills after a few moves. */
     static final int CHUNK = 4096;
     /** The longest any wait may take before it fails: far beyond what a loaded 2-core machine needs. */
@@ -59,7 +61,7 @@ final class Rig implements AutoCloseable {
     final Core core;
     final List<Reported> reported = new CopyOnWriteArrayList<>();
     private final List<Runnable> pumps = new ArrayList<>();
-    private final ArrayDeque<AutoCloseable> cleanup = new ArrayDeque<>();
+    private final ArrayDeque<Closeable> cleanup = new ArrayDeque<>();
 
     Rig() {
         name = "contract" + RIGS.incrementAndGet();
@@ -74,7 +76,7 @@ final class Rig implements AutoCloseable {
     }
 
     /** Closed (in reverse order) when the rig closes, after the catalyst. */
-    <C extends AutoCloseable> C closeLater(C closeable) {
+    <C extends Closeable> C closeLater(C closeable) {
         cleanup.push(closeable);
         return closeable;
     }
@@ -215,17 +217,17 @@ final class Rig implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        Exception failure = null;
+    public void close() throws IOException {
+        IOException failure = null;
         try {
             catalyst.close();
         } catch (RuntimeException e) {
-            failure = e;
+            failure = new IOException("closing the catalyst failed", e);
         }
         while (!cleanup.isEmpty()) {
             try {
                 cleanup.pop().close();
-            } catch (Exception e) {
+            } catch (IOException e) {
                 if (failure == null) {
                     failure = e;
                 } else {

@@ -2,6 +2,8 @@ package dev.pushback.dsl.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.Closeable;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,7 +21,7 @@ import dev.pushback.dsl.Graph;
  * rig, give it input, end it, break its IO, and what it must have released afterwards — plus what
  * it can legitimately not do, stated as a capability that the contract checks as actual behaviour.
  */
-abstract class SourceFixture implements AutoCloseable {
+abstract class SourceFixture implements Closeable {
     /** What a source does when nothing can be read (DESIGN N2, N14). */
     enum Availability {
         /** It clears its bit, is armed (on the frontier) and sets the bit again when input comes. */
@@ -155,7 +157,7 @@ abstract class SourceFixture implements AutoCloseable {
     abstract void assertReleased() throws Exception;
 
     @Override
-    public void close() throws Exception {}
+    public void close() throws IOException {}
 
     /** A source of bytes: input units are {@link Units#sourceBytes}, the output their concatenation. */
     abstract static class Bytes extends SourceFixture {
