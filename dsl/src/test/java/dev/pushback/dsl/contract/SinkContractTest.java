@@ -3,6 +3,7 @@ package dev.pushback.dsl.contract;
 import static dev.pushback.dsl.contract.SourceFixture.outcome;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -178,6 +179,72 @@ class SinkContractTest {
             assertThat(outcome(fiber.done())).isNull();
             assertThat(outcome(fixture.sink.closed())).as("the sink closed normally").isNull();
             fixture.assertEndSeenOnce(pushed);
+            assertThat(rig.reported).as("nothing reported").isEmpty();
+            assertReleased(rig, fixture, in, before);
+        }
+    }
+
+    /**
+     * N8: an expansion (one element in, two out, as a formatter's head and body) writes what the
+     * sink takes; the rest of that move is the sink's pending element, and the sink stays
+     * unwritable, with nothing more moving into it, until it has drained.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("sinks")
+    void anExpansionsRestIsThePendingElementUntilDrained(Factory factory) throws Exception {
+        try (Rig rig = new Rig()) {
+            SinkFixture fixture = rig.closeLater(factory.make(rig));
+            Rig.Holdings before = rig.holdings();
+            ManualSource<Object> in = new ManualSource<>(rig.catalyst, "upstream");
+            AtomicLong moved = new AtomicLong();
+            fixture.consume(false);
+            fixture.start(graph -> graph.from(in).flatMap(pair -> (List<?>) pair).map(element -> {
+                moved.incrementAndGet();
+                return element;
+            }));
+            int pairs = 0;
+            while (true) {
+                boolean writable = rig.read(() -> {
+                    boolean available = fixture.sink.handleIsAvailable();
+                    if (fixture.writability() == Writability.ALWAYS_WRITABLE) {
+                        assertThat(available).as("always writable (N10, N14)").isTrue();
+                        assertThat(fixture.pending(moved.get())).as("nothing pending, ever").isZero();
+                    } else if (!available) {
+                        assertThat(fixture.pending(moved.get())).as("at most the rest of one move of two (N8)")
+                            .isLessThanOrEqualTo(2 * fixture.maxPending());
+                        assertThat(rig.onFrontier(fixture.sink)).as("armed: on the frontier (N2)").isTrue();
+                    }
+                    return available;
+                });
+                if (!writable || (fixture.writability() == Writability.ALWAYS_WRITABLE && pairs == UNITS / 2)) {
+                    break;
+                }
+                if (rig.read(in::handleWaiting) == 0) {
+                    assertThat(pairs).as("the bit cleared before %s elements", MAX_PUSHES).isLessThan(MAX_PUSHES / 2);
+                    push(rig, in, List.of(fixture.element(2 * pairs), fixture.element(2 * pairs + 1)));
+                    pairs++;
+                } else {
+                    rig.rounds(1);
+                }
+            }
+            if (fixture.stuckUntilConsumed()) {
+                long polls = rig.read(in::handlePolls);
+                push(rig, in, List.of(fixture.element(2 * pairs), fixture.element(2 * pairs + 1)));
+                pairs++;
+                rig.rounds(5);
+                rig.run(() -> {
+                    assertThat(fixture.sink.handleIsAvailable()).as("unwritable until drained (N8)").isFalse();
+                    assertThat(in.handlePolls()).as("nothing more moves into it meanwhile (N1)").isEqualTo(polls);
+                });
+            }
+            fixture.consume(true);
+            int total = 2 * pairs;
+            rig.until("drained, all taken and writable again", () ->
+                fixture.received(total) && fixture.sink.handleIsAvailable() && fixture.pending(moved.get()) == 0);
+            finish(rig, in);
+            rig.until("the sink finished and closed", fixture.sink::handleIsClosed);
+            assertThat(outcome(fixture.sink.closed())).as("the sink closed normally").isNull();
+            fixture.assertEndSeenOnce(total);
             assertThat(rig.reported).as("nothing reported").isEmpty();
             assertReleased(rig, fixture, in, before);
         }
