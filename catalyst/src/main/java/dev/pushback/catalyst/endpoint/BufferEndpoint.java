@@ -56,6 +56,14 @@ public final class BufferEndpoint<T> {
     private final class In extends AbstractSink<T> {
         In(Catalyst catalyst, String name) {
             super(catalyst, name);
+            // Closed before its input ended (its writer failed): the reader fails now, with the
+            // writer's failure, rather than at its next poll, which waits for its sinks (N11).
+            closed().whenComplete((ok, failure) -> {
+                if (!handleIsFinishing()) {
+                    out.handleWriterFailed(failure != null ? failure
+                        : new java.io.IOException(name() + " closed before its input ended"));
+                }
+            });
         }
 
         @Override
@@ -104,13 +112,6 @@ public final class BufferEndpoint<T> {
             out.handleWriterFinished();
         }
 
-        @Override
-        protected void handleRelease() {
-            if (!handleIsFinishing()) {
-                out.handleClose(new java.io.IOException(name() + " closed before its input ended"));
-            }
-        }
-
         /**
          * A reader took an element. One move may offer several elements (an expansion, a diamond)
          * and all are taken, so the buffer can hold more than its capacity for a while; it is
@@ -144,6 +145,10 @@ public final class BufferEndpoint<T> {
 
         void handleFilled() {
             handleSetAvailable();
+        }
+
+        void handleWriterFailed(Throwable cause) {
+            handleFail(cause);
         }
 
         void handleWriterFinished() {

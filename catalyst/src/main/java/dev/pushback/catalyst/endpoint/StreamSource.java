@@ -151,7 +151,7 @@ public final class StreamSource extends AbstractByteSource {
 
     private void postFailure(IOException e) {
         try {
-            reactor.execute(() -> handleClose(e));
+            reactor.execute(() -> handleFail(e));
         } catch (RejectedExecutionException closed) {
             // nothing to report to
         }

@@ -56,6 +56,7 @@ public final class Core implements Reactor {
     private ArrayList<Runnable> h_roundEnd = new ArrayList<>();
     private ArrayList<Runnable> h_roundEndSpare = new ArrayList<>();
     private long h_retained;
+    private Throwable h_lastFiberFailure;
     private long h_rounds;
     private int h_keepAlive;
 
@@ -372,8 +373,16 @@ public final class Core implements Reactor {
         h_scheduler.handleUnbind(endpoint);
     }
 
-    /** Reports a fiber's failure once: the fiber, the stage that threw, and a hint where one is known. */
+    /**
+     * Reports a fiber's failure once: the fiber, the stage that threw, and a hint where one is
+     * known. Fibers that fail of one cause (a buffer's writer and its reader, the fibers of a
+     * failed sink) report it once, by the first of them.
+     */
     void handleReportFiber(Fiber fiber, String stage, Throwable cause) {
+        if (cause == h_lastFiberFailure) {
+            return;
+        }
+        h_lastFiberFailure = cause;
         config.errors().accept(fiber.name() + " failed" + (stage != null ? " in " + stage : "") + Hints.of(cause), cause);
     }
 

@@ -216,13 +216,15 @@ public final class Fiber {
         if (!core.handleRetire(this)) {
             return;
         }
+        // Reported first: failing its sinks may fail other fibers of the same cause, and the
+        // report names the fiber where it arose.
+        core.handleReportFiber(this, body.handleFailedIn(), cause);
         try {
             body.handleFailed(this, cause);
         } catch (Throwable t) {
             cause.addSuppressed(t);
         }
         done.completeExceptionally(cause);
-        core.handleReportFiber(this, body.handleFailedIn(), cause);
     }
 
     @Override

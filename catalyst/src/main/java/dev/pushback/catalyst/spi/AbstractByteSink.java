@@ -23,6 +23,7 @@ public abstract class AbstractByteSink extends AbstractSink<ByteBuffer> {
     private ByteBuffer h_large; // kept for elements over a chunk, so slow sinks allocate once
     // Small elements gathered into one write (N16), in fill mode; null until the first small one.
     private ByteBuffer h_gather;
+    private int h_gathered; // bytes in h_gather, counted as retained, whatever mode the buffer is in
     private boolean h_flushQueued;
     private final Runnable h_flushAtRoundEnd = this::handleFlushAtRoundEnd;
 
@@ -41,7 +42,7 @@ public abstract class AbstractByteSink extends AbstractSink<ByteBuffer> {
         if (h_pending == null && chunk.hasRemaining()) {
             int length = chunk.remaining();
             ByteBuffer gather = h_gather;
-            if (gather != null && gather.position() > 0) {
+            if (h_gathered > 0) {
                 if (length <= gather.remaining() && length < gatherBelow()) {
                     handleGather(gather, chunk);
                     return;
@@ -72,8 +73,9 @@ public abstract class AbstractByteSink extends AbstractSink<ByteBuffer> {
 
     private void handleGather(ByteBuffer gather, ByteBuffer chunk) throws IOException {
         int length = chunk.remaining();
-        boolean first = gather.position() == 0;
+        boolean first = h_gathered == 0;
         gather.put(chunk);
+        h_gathered += length;
         reactor.handleRetain(length);
         if (gather.remaining() < gatherBelow()) {
             handleFlushGathered(); // full: no small element would fit any more
@@ -103,15 +105,17 @@ public abstract class AbstractByteSink extends AbstractSink<ByteBuffer> {
      */
     private void handleFlushGathered() throws IOException {
         ByteBuffer gather = h_gather;
-        if (gather == null || gather.position() == 0 || h_pending != null) {
+        if (h_gathered == 0 || h_pending != null) {
             return;
         }
         gather.flip();
         int written = handleWrite(gather);
+        h_gathered -= written;
         reactor.handleRetain(-written);
         if (gather.hasRemaining()) {
             h_pending = gather; // read mode: the unwritten rest, counted as retained already
             h_gather = null;
+            h_gathered = 0;
             handleClearAvailable();
             handleArmDrain();
         } else {
@@ -207,7 +211,7 @@ public abstract class AbstractByteSink extends AbstractSink<ByteBuffer> {
 
     @Override
     protected boolean handleHasPending() {
-        return h_pending != null || (h_gather != null && h_gather.position() > 0);
+        return h_pending != null || h_gathered > 0;
     }
 
     /** Whether the unwritten rest of an element waits for the IO to take it (the bit is clear). */
@@ -217,7 +221,7 @@ public abstract class AbstractByteSink extends AbstractSink<ByteBuffer> {
 
     @Override
     public final long handlePendingBytes() {
-        return (h_pending == null ? 0 : h_pending.remaining()) + (h_gather == null ? 0 : h_gather.position());
+        return (h_pending == null ? 0 : h_pending.remaining()) + h_gathered;
     }
 
     @Override
@@ -228,9 +232,10 @@ public abstract class AbstractByteSink extends AbstractSink<ByteBuffer> {
             h_pending = null;
         }
         if (h_gather != null) {
-            reactor.handleRetain(-h_gather.position());
+            reactor.handleRetain(-h_gathered); // a write that failed left the buffer in either mode
             reactor.pool().handleRelease(h_gather);
             h_gather = null;
+            h_gathered = 0;
         }
         h_large = null;
     }
