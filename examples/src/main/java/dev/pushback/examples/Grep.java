@@ -175,21 +175,63 @@ final class Grep implements Launcher.Command {
             if (needle.length == 0) {
                 return true;
             }
+            return ignoreCase ? foldedAt(line, from, last) >= 0 : at(line, from, last) >= 0;
+        }
+
+        /**
+         * Where the needle starts, from {@code from} to {@code last}, or -1. Candidates for its
+         * first byte are found eight bytes a step, as a word compared with eight copies of it.
+         */
+        private int at(ByteBuffer line, int from, int last) {
             byte first = needle[0];
-            for (int i = from; i <= last; i++) {
-                byte b = line.get(i);
-                if ((ignoreCase ? fold(b) : b) != first) {
+            long firsts = (first & 0xffL) * 0x0101010101010101L;
+            boolean big = line.order() == java.nio.ByteOrder.BIG_ENDIAN;
+            int i = from;
+            while (i + Long.BYTES - 1 <= last) {
+                long word = line.getLong(i);
+                if (big) {
+                    word = Long.reverseBytes(word);
+                }
+                long x = word ^ firsts;
+                long found = (x - 0x0101010101010101L) & ~x & 0x8080808080808080L;
+                if (found == 0) {
+                    i += Long.BYTES;
                     continue;
                 }
-                int j = 1;
-                while (j < needle.length && (ignoreCase ? fold(line.get(i + j)) : line.get(i + j)) == needle[j]) {
+                int candidate = i + (Long.numberOfTrailingZeros(found) >>> 3); // the lowest flag is exact
+                if (matchesAt(line, candidate)) {
+                    return candidate;
+                }
+                i = candidate + 1;
+            }
+            for (; i <= last; i++) {
+                if (line.get(i) == first && matchesAt(line, i)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private boolean matchesAt(ByteBuffer line, int at) {
+            for (int j = 1; j < needle.length; j++) {
+                if (line.get(at + j) != needle[j]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private int foldedAt(ByteBuffer line, int from, int last) {
+            for (int i = from; i <= last; i++) {
+                int j = 0;
+                while (j < needle.length && fold(line.get(i + j)) == needle[j]) {
                     j++;
                 }
                 if (j == needle.length) {
-                    return true;
+                    return i;
                 }
             }
-            return false;
+            return -1;
         }
     }
 
