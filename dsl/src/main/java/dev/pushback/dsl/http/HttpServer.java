@@ -132,11 +132,7 @@ public final class HttpServer implements AutoCloseable {
         Worker worker = workers.get(h_next);
         h_next = (h_next + 1) % workers.size();
         Runnable releaseHere = worker.catalyst() == catalyst ? release : () -> catalyst.execute(release);
-        Runnable serve = () -> {
-            HttpConnection connection = new HttpConnection(worker.catalyst(), socket, releaseHere, handler, options, worker.connections());
-            worker.connections().add(connection);
-            connection.handleStart();
-        };
+        Runnable serve = () -> HttpConnection.handleServe(worker.catalyst(), socket, releaseHere, handler, options, worker.connections());
         if (worker.catalyst() == catalyst) {
             serve.run();
         } else {

@@ -1,0 +1,141 @@
+package dev.pushback.dsl.http;
+
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+
+import dev.pushback.catalyst.Catalyst;
+import dev.pushback.catalyst.spi.Reactor;
+import dev.pushback.compiler.internal.CompiledPlan;
+import dev.pushback.dsl.Graph;
+
+/**
+ * The exchange a connection serves now — one at a time, in order: calls the handler, starts the
+ * graph it built (if any), and tells the connection when the exchange is over and whether it
+ * failed. One per connection, reused for every request.
+ */
+final class Exchange {
+    private final Catalyst catalyst;
+    private final Reactor reactor;
+    private final HttpConnection connection;
+    private final ResponseOutput output;
+    private final HttpServer.Handler handler;
+    private long h_number; // exchanges started on this connection, to tell a late completion from the current one
+    private RequestHead h_head;
+    private HttpRequest h_request;
+    private ResponseSink h_response;
+    private CompiledPlan h_plan;
+    private Throwable h_failedAtStart;
+
+    Exchange(Catalyst catalyst, HttpConnection connection, ResponseOutput output, HttpServer.Handler handler) {
+        this.catalyst = catalyst;
+        this.reactor = Reactor.of(catalyst);
+        this.connection = connection;
+        this.output = output;
+        this.handler = handler;
+    }
+
+    /**
+     * Starts an exchange: calls the handler, then starts the exchange's graph; a response the
+     * graph does not feed (a {@code send}, or no body) is framed at once, with no graph to run.
+     *
+     * @return true when the exchange is over already: answered, or failed ({@link #handleFailedAtStart()})
+     * @throws IOException when the socket failed
+     */
+    boolean handleStart(RequestHead head) throws IOException {
+        long number = ++h_number;
+        h_head = head;
+        h_plan = null;
+        h_failedAtStart = null;
+        output.handleActive();
+        ResponseSink response = new ResponseSink(catalyst, output, head.method().equals("HEAD"), head.keepAlive());
+        HttpRequest request = new HttpRequest(head, catalyst, connection);
+        h_response = response;
+        h_request = request;
+        try {
+            handler.handle(request, response.facade());
+        } catch (Throwable e) {
+            return handleFail(e);
+        }
+        Graph graph = request.usedGraph();
+        CompletableFuture<Void> done;
+        try {
+            if (graph == null) {
+                response.handleFrameWhole(); // send(), or no body: nothing to compile
+                return true;
+            }
+            CompiledPlan plan = (CompiledPlan) graph.compile();
+            if (!plan.endpoints().contains(response)) {
+                response.handleFrameWhole(); // the graph does something else with the request (reads its body)
+            } else if (response.sent()) {
+                throw new IllegalStateException("the response has a body from send() and one from the graph");
+            }
+            h_plan = plan;
+            done = graph.start();
+        } catch (RuntimeException e) { // a response that does not add up, a graph that does not compile
+            return handleFail(e);
+        }
+        // At the end of the round that completes it: the next pipelined exchange starts in the
+        // same round, and its response may share the write (see ResponseOutput).
+        done.whenComplete((ok, failure) -> {
+            if (catalyst.inCatalyst()) {
+                reactor.handleAtRoundEnd(() -> handleDone(number, failure));
+            } else {
+                catalyst.execute(() -> handleDone(number, failure));
+            }
+        });
+        return false;
+    }
+
+    /** Why the exchange ended as it started, or null when it was answered. */
+    Throwable handleFailedAtStart() {
+        return h_failedAtStart;
+    }
+
+    private boolean handleFail(Throwable failure) {
+        h_response.handleClose(failure); // nothing is framed from it any more, whoever still feeds it
+        h_failedAtStart = failure;
+        return true;
+    }
+
+    private void handleDone(long number, Throwable failure) {
+        if (number != h_number) {
+            return;
+        }
+        connection.handleExchangeDone(failure);
+    }
+
+    /** The response of the exchange now, or null between exchanges. */
+    ResponseSink handleResponse() {
+        return h_response;
+    }
+
+    /** The socket is readable: the body, if the handler took it, may be read. */
+    void handleReadable() {
+        BodySource body = h_request != null ? h_request.bodySource() : null;
+        if (body != null) {
+            body.handleReadable();
+        }
+    }
+
+    /** The socket took what was framed: the response may take more. */
+    void handleWritable() {
+        if (h_response != null) {
+            h_response.handleWritable();
+        }
+    }
+
+    /** The connection goes away under the exchange ({@code cause}: the socket failed, the server shut down). */
+    void handleAbort(Throwable cause) {
+        if (h_response != null) {
+            h_response.handleClose(cause);
+        }
+    }
+
+    /** The exchange is over: nothing of it is kept. */
+    void handleEnd() {
+        h_request = null;
+        h_response = null;
+        h_plan = null;
+        h_failedAtStart = null;
+    }
+}
