@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 
 import dev.pushback.catalyst.Catalyst;
+import dev.pushback.catalyst.internal.Fiber;
 import dev.pushback.catalyst.spi.Reactor;
 import dev.pushback.compiler.internal.CompiledPlan;
 import dev.pushback.dsl.Graph;
@@ -12,6 +13,13 @@ import dev.pushback.dsl.Graph;
  * The exchange a connection serves now — one at a time, in order: calls the handler, starts the
  * graph it built (if any), and tells the connection when the exchange is over and whether it
  * failed. One per connection, reused for every request.
+ *
+ * <p>A failure is reported once through the catalyst's error reporter ({@link Reactor#handleReport}),
+ * with the request line: here when the handler throws or answers wrongly, or when the graph
+ * fails without a fiber failing (a response shorter than its {@code Content-Length}); a
+ * fiber that fails — a stage of the graph threw — is reported by the catalyst, so not here. A
+ * response closed because the connection went away is no failure of the handler's, and is
+ * not reported.
  */
 final class Exchange {
     private final Catalyst catalyst;
@@ -25,6 +33,7 @@ final class Exchange {
     private ResponseSink h_response;
     private CompiledPlan h_plan;
     private Throwable h_failedAtStart;
+    private Throwable h_abort; // what the connection closed the response with
 
     Exchange(Catalyst catalyst, HttpConnection connection, ResponseOutput output, HttpServer.Handler handler) {
         this.catalyst = catalyst;
@@ -46,6 +55,7 @@ final class Exchange {
         h_head = head;
         h_plan = null;
         h_failedAtStart = null;
+        h_abort = null;
         output.handleActive();
         ResponseSink response = new ResponseSink(catalyst, output, head.method().equals("HEAD"), head.keepAlive());
         HttpRequest request = new HttpRequest(head, catalyst, connection);
@@ -54,7 +64,7 @@ final class Exchange {
         try {
             handler.handle(request, response.facade());
         } catch (Throwable e) {
-            return handleFail(e);
+            return handleFail("HTTP handler failed on ", e);
         }
         Graph graph = request.usedGraph();
         CompletableFuture<Void> done;
@@ -72,7 +82,7 @@ final class Exchange {
             h_plan = plan;
             done = graph.start();
         } catch (RuntimeException e) { // a response that does not add up, a graph that does not compile
-            return handleFail(e);
+            return handleFail("HTTP handler failed on ", e);
         }
         // At the end of the round that completes it: the next pipelined exchange starts in the
         // same round, and its response may share the write (see ResponseOutput).
@@ -91,7 +101,8 @@ final class Exchange {
         return h_failedAtStart;
     }
 
-    private boolean handleFail(Throwable failure) {
+    private boolean handleFail(String what, Throwable failure) {
+        reactor.handleReport(what + h_head.method() + " " + h_head.target(), failure);
         h_response.handleClose(failure); // nothing is framed from it any more, whoever still feeds it
         h_failedAtStart = failure;
         return true;
@@ -101,7 +112,22 @@ final class Exchange {
         if (number != h_number) {
             return;
         }
+        if (failure != null && failure != h_abort && !handleAFiberFailed()) {
+            reactor.handleReport("HTTP exchange failed on " + h_head.method() + " " + h_head.target(), failure);
+        }
         connection.handleExchangeDone(failure);
+    }
+
+    /** Whether a fiber of the graph failed: then the catalyst has reported it (DESIGN N11). */
+    private boolean handleAFiberFailed() {
+        if (h_plan != null) {
+            for (Fiber fiber : h_plan.fibers()) {
+                if (fiber.done().isCompletedExceptionally()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The response of the exchange now, or null between exchanges. */
@@ -127,6 +153,7 @@ final class Exchange {
     /** The connection goes away under the exchange ({@code cause}: the socket failed, the server shut down). */
     void handleAbort(Throwable cause) {
         if (h_response != null) {
+            h_abort = cause;
             h_response.handleClose(cause);
         }
     }

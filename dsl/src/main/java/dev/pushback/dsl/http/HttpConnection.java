@@ -225,14 +225,20 @@ final class HttpConnection implements ReadyHandler {
         ResponseSink response = exchange.handleResponse();
         exchange.handleEnd();
         if (failure != null) {
-            if (response != null && !response.handleHeadWritten()) {
-                handleRefuse(500, "Internal Server Error");
-            } else {
-                handleCloseAfterOutput(); // the head is framed: what is framed goes out, cut short, then the close
+            boolean headFramed = response != null && response.handleHeadWritten();
+            boolean bodyless = head.method().equals("HEAD");
+            HttpError error = reader.handleError();
+            if (!KeepAlive.afterFailure(head, headFramed, reader.handleRequestEnded())) {
+                if (!headFramed && error != null) {
+                    handleFrameError(error.status(), error.reason(), true, bodyless); // a bad body: the client's fault
+                } else if (!headFramed) {
+                    handleFrameError(500, "Internal Server Error", true, bodyless);
+                } // else what is framed goes out, cut short, then the close
+                handleCloseAfterOutput();
+                return false;
             }
-            return false;
-        }
-        if (!KeepAlive.afterResponse(head)) {
+            handleFrameError(500, "Internal Server Error", false, bodyless);
+        } else if (!KeepAlive.afterResponse(head)) {
             handleCloseAfterOutput();
             return false;
         }
@@ -267,13 +273,22 @@ final class HttpConnection implements ReadyHandler {
         }
     }
 
-    /** A request the server will not serve: the status after what is already framed, then the connection closes. */
-    private void handleRefuse(int status, String reason) {
+    /**
+     * Frames a short plain-text response of the server's own, after what is already framed;
+     * {@code bodyless} for a HEAD request: the same head, no body.
+     */
+    private void handleFrameError(int status, String reason, boolean close, boolean bodyless) {
         String response = "HTTP/1.1 " + status + " " + Reasons.of(status) + "\r\nContent-Type: text/plain\r\n"
-            + "Content-Length: " + (reason.length() + 1) + "\r\nConnection: close\r\n\r\n" + reason + "\n";
+            + "Content-Length: " + (reason.length() + 1) + (close ? "\r\nConnection: close" : "") + "\r\n\r\n"
+            + (bodyless ? "" : reason + "\n");
         byte[] bytes = response.getBytes(StandardCharsets.ISO_8859_1);
         output.handleRoom(bytes.length).put(bytes);
         output.handleFramedLater();
+    }
+
+    /** A request the server will not serve: the status after what is already framed, then the connection closes. */
+    private void handleRefuse(int status, String reason) {
+        handleFrameError(status, reason, true, false);
         handleCloseAfterOutput();
     }
 
