@@ -27,7 +27,6 @@ final class Exchange {
     private final HttpConnection connection;
     private final ResponseOutput output;
     private final HttpServer.Handler handler;
-    private long h_number; // exchanges started on this connection, to tell a late completion from the current one
     private RequestHead h_head;
     private HttpRequest h_request;
     private ResponseSink h_response;
@@ -51,7 +50,6 @@ final class Exchange {
      * @throws IOException when the socket failed
      */
     boolean handleStart(RequestHead head) throws IOException {
-        long number = ++h_number;
         h_head = head;
         h_plan = null;
         h_failedAtStart = null;
@@ -85,12 +83,13 @@ final class Exchange {
             return handleFail("HTTP handler failed on ", e);
         }
         // At the end of the round that completes it: the next pipelined exchange starts in the
-        // same round, and its response may share the write (see ResponseOutput).
+        // same round, and its response may share the write (see ResponseOutput). The next
+        // exchange starts only once this one is done, so the completion is always the current one's.
         done.whenComplete((ok, failure) -> {
             if (catalyst.inCatalyst()) {
-                reactor.handleAtRoundEnd(() -> handleDone(number, failure));
+                reactor.handleAtRoundEnd(() -> handleDone(failure));
             } else {
-                catalyst.execute(() -> handleDone(number, failure));
+                catalyst.execute(() -> handleDone(failure));
             }
         });
         return false;
@@ -108,10 +107,7 @@ final class Exchange {
         return true;
     }
 
-    private void handleDone(long number, Throwable failure) {
-        if (number != h_number) {
-            return;
-        }
+    private void handleDone(Throwable failure) {
         if (failure != null && failure != h_abort && !handleAFiberFailed()) {
             reactor.handleReport("HTTP exchange failed on " + h_head.method() + " " + h_head.target(), failure);
         }
