@@ -101,7 +101,7 @@ final class Exchange {
     }
 
     private boolean handleFail(String what, Throwable failure) {
-        reactor.handleReport(what + h_head.method() + " " + h_head.target(), failure);
+        reactor.handleReport(handleWhat(what), failure);
         h_response.handleClose(failure); // nothing is framed from it any more, whoever still feeds it
         h_failedAtStart = failure;
         return true;
@@ -109,9 +109,14 @@ final class Exchange {
 
     private void handleDone(Throwable failure) {
         if (failure != null && failure != h_abort && !handleAFiberFailed()) {
-            reactor.handleReport("HTTP exchange failed on " + h_head.method() + " " + h_head.target(), failure);
+            reactor.handleReport(handleWhat("HTTP exchange failed on "), failure);
         }
         connection.handleExchangeDone(failure);
+    }
+
+    /** What failed, for the report: {@code what} and the request line. */
+    private String handleWhat(String what) {
+        return h_head == null ? what + "a request" : what + h_head.method() + " " + h_head.target();
     }
 
     /** Whether a fiber of the graph failed: then the catalyst has reported it (DESIGN N11). */
@@ -156,6 +161,7 @@ final class Exchange {
 
     /** The exchange is over: nothing of it is kept. */
     void handleEnd() {
+        h_head = null;
         h_request = null;
         h_response = null;
         h_plan = null;

@@ -59,6 +59,7 @@ final class HttpConnection implements ReadyHandler {
     /** Serves an accepted socket on {@code catalyst}'s thread, until it closes; then {@code releaseSlot} runs. */
     static void handleServe(Catalyst catalyst, SocketChannel channel, Runnable releaseSlot, HttpServer.Handler handler,
                             HttpServer.Options options, Set<HttpConnection> registry) {
+        assert Reactor.of(catalyst).handleAssertOwner();
         HttpConnection connection;
         try {
             connection = new HttpConnection(catalyst, channel, releaseSlot, handler, options, registry);
@@ -301,6 +302,7 @@ final class HttpConnection implements ReadyHandler {
 
     /** The server's grace period is over: the connection closes whatever it was doing. */
     void handleForceClose() {
+        assert reactor.handleAssertOwner();
         exchange.handleAbort(new IOException("server shut down"));
         handleCloseConnection();
     }
