@@ -20,6 +20,8 @@ final class ChannelRegistration implements ReadyHandler {
     private final SelectableChannel channel;
     ChannelSource h_source;
     ChannelSink h_sink;
+    /** Hears the key's readiness after the sides have, when the sides are driven without a fiber. */
+    ReadyHandler h_owner;
     private Interest h_interest;
     private int h_openSides;
 
@@ -60,6 +62,9 @@ final class ChannelRegistration implements ReadyHandler {
         }
         if ((readyOps & SelectionKey.OP_WRITE) != 0 && h_sink != null) {
             h_sink.handleWritable();
+        }
+        if (h_owner != null) {
+            h_owner.handleReady(readyOps);
         }
     }
 

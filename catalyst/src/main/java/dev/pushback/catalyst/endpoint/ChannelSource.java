@@ -60,8 +60,20 @@ public final class ChannelSource extends AbstractByteSource {
         registration.handleInterest(SelectionKey.OP_READ);
     }
 
+    /**
+     * Waits for the channel to become readable without a fiber: for a source opened by
+     * {@link SocketEndpoints#handleOpen}, whose owner hears it through its {@code ReadyHandler}.
+     */
+    public void handleAwaitReadable() {
+        registration.handleInterest(SelectionKey.OP_READ);
+    }
+
     void handleReadable() {
         handleSetAvailable();
+    }
+
+    ChannelRegistration registration() {
+        return registration;
     }
 
     @Override

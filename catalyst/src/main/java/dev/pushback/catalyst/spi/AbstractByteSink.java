@@ -39,16 +39,30 @@ public abstract class AbstractByteSink extends AbstractSink<ByteBuffer> {
 
     @Override
     public final void handleAccept(ByteBuffer chunk) throws IOException {
+        handleTake(chunk, gatherBelow());
+    }
+
+    /**
+     * Takes a chunk its caller has gathered already — a protocol stage's framed output, written
+     * once a round — so it is written now, after what this sink gathered, and not gathered again.
+     * What the IO does not take is pending, as for any element.
+     */
+    public final void handleAcceptGathered(ByteBuffer chunk) throws IOException {
+        handleTake(chunk, 0);
+    }
+
+    /** Takes {@code chunk} whole; one shorter than {@code gatherBelow} is gathered (N16). */
+    private void handleTake(ByteBuffer chunk, int gatherBelow) throws IOException {
         if (h_pending == null && chunk.hasRemaining()) {
             int length = chunk.remaining();
             ByteBuffer gather = h_gather;
             if (h_gathered > 0) {
-                if (length <= gather.remaining() && length < gatherBelow()) {
+                if (length <= gather.remaining() && length < gatherBelow) {
                     handleGather(gather, chunk);
                     return;
                 }
                 handleFlushGathered(); // a larger element: what is gathered goes first, in order
-            } else if (length < gatherBelow()) {
+            } else if (length < gatherBelow) {
                 if (gather == null) {
                     gather = h_gather = reactor.pool().handleAcquire();
                 }

@@ -135,7 +135,15 @@ public abstract class AbstractSink<T> extends Endpoint implements Sink<T> {
      * the sink reports it, once, and closes with it.
      */
     private void handleFailedFinishing(Exception e) {
-        reactor.handleReport(name() + " failed while finishing", e);
+        handleReportFinishing(e);
         handleClose(e);
+    }
+
+    /**
+     * Reports a failure to finish, once; a sink whose owner reports it with more context (an HTTP
+     * exchange, with its request line) leaves it to the owner.
+     */
+    protected void handleReportFinishing(Exception e) {
+        reactor.handleReport(name() + " failed while finishing", e);
     }
 }

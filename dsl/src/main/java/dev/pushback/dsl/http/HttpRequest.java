@@ -3,6 +3,7 @@ package dev.pushback.dsl.http;
 import java.nio.ByteBuffer;
 import java.util.List;
 
+import dev.pushback.catalyst.Catalyst;
 import dev.pushback.dsl.Feed;
 import dev.pushback.dsl.Graph;
 
@@ -12,15 +13,15 @@ import dev.pushback.dsl.Graph;
  */
 public final class HttpRequest {
     private final RequestHead head;
-    private final Graph graph;
-    private final HttpConnection.BodySource body;
-    private boolean bodyTaken;
-    private boolean graphUsed;
+    private final Catalyst catalyst;
+    private final HttpConnection connection;
+    private Graph graph; // made when first used: an exchange answered with send() compiles nothing
+    private BodySource body;
 
-    HttpRequest(RequestHead head, Graph graph, HttpConnection.BodySource body) {
+    HttpRequest(RequestHead head, Catalyst catalyst, HttpConnection connection) {
         this.head = head;
-        this.graph = graph;
-        this.body = body;
+        this.catalyst = catalyst;
+        this.connection = connection;
     }
 
     public String method() {
@@ -51,22 +52,28 @@ public final class HttpRequest {
 
     /** The exchange's graph, for sources and stages beyond the body. */
     public Graph graph() {
-        graphUsed = true;
+        if (graph == null) {
+            graph = Graph.on(catalyst);
+        }
         return graph;
     }
 
     /** The body as byte chunks; can be taken once. An unread body is skipped after the exchange. */
     public Feed<ByteBuffer> body() {
-        if (bodyTaken) {
+        if (body != null) {
             throw new IllegalStateException("the body is already connected");
         }
-        bodyTaken = true;
-        graphUsed = true;
-        return graph.from(body);
+        body = new BodySource(catalyst, connection);
+        return graph().from(body);
     }
 
-    /** Whether the handler used the exchange's graph (took the body, or the graph itself). */
-    boolean graphUsed() {
-        return graphUsed;
+    /** The exchange's graph if the handler used it (took the body, or the graph itself), else null. */
+    Graph usedGraph() {
+        return graph;
+    }
+
+    /** The body's source if the handler took the body, else null. */
+    BodySource bodySource() {
+        return body;
     }
 }

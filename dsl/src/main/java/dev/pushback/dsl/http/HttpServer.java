@@ -76,7 +76,18 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
-    /** Writes one exchange: connects the request body, or anything else, to the response. */
+    /**
+     * Writes one exchange: connects the request body, or anything else, to the response.
+     *
+     * <p>A handler that throws, or whose response does not add up (a {@code Content-Length}
+     * its body does not match, a body from both {@code send} and a graph), gets the client a
+     * {@code 500}; the connection stays open only if the request was read to its end, body
+     * included. The failure is reported once through the catalyst's error reporter
+     * ({@code Catalyst.Config.errors()}), with the request's method and target and the exception
+     * itself; an exception of a stage in the exchange's graph fails that fiber and is reported by
+     * the catalyst (DESIGN N11), once as well. Once the response head has gone out, a failure can
+     * only cut the response short: the connection closes.
+     */
     @FunctionalInterface
     public interface Handler {
         void handle(HttpRequest request, HttpResponse response) throws Exception;
@@ -132,11 +143,7 @@ public final class HttpServer implements AutoCloseable {
         Worker worker = workers.get(h_next);
         h_next = (h_next + 1) % workers.size();
         Runnable releaseHere = worker.catalyst() == catalyst ? release : () -> catalyst.execute(release);
-        Runnable serve = () -> {
-            HttpConnection connection = new HttpConnection(worker.catalyst(), socket, releaseHere, handler, options, worker.connections());
-            worker.connections().add(connection);
-            connection.handleStart();
-        };
+        Runnable serve = () -> HttpConnection.handleServe(worker.catalyst(), socket, releaseHere, handler, options, worker.connections());
         if (worker.catalyst() == catalyst) {
             serve.run();
         } else {

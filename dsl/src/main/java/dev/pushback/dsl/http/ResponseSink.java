@@ -23,7 +23,7 @@ final class ResponseSink extends AbstractSink<ByteBuffer> {
     private static final int CHUNK_FRAMING = 32;
     private static final byte[] NO_BODY = {};
 
-    private final HttpConnection connection;
+    private final ResponseOutput output;
     private final boolean headRequest;
     private final boolean keepAlive;
     private final List<String[]> headers = new ArrayList<>();
@@ -36,9 +36,9 @@ final class ResponseSink extends AbstractSink<ByteBuffer> {
 
     private final HttpResponse facade = new HttpResponse(this);
 
-    ResponseSink(Catalyst catalyst, HttpConnection connection, boolean headRequest, boolean keepAlive) {
+    ResponseSink(Catalyst catalyst, ResponseOutput output, boolean headRequest, boolean keepAlive) {
         super(catalyst, "response");
-        this.connection = connection;
+        this.output = output;
         this.headRequest = headRequest;
         this.keepAlive = keepAlive;
     }
@@ -89,9 +89,9 @@ final class ResponseSink extends AbstractSink<ByteBuffer> {
         h_bodyBytes = body.length;
         handleWriteHead(body.length);
         if (!headRequest) {
-            connection.handleOutput(body.length).put(body);
+            output.handleRoom(body.length).put(body);
         }
-        connection.handleFramed();
+        output.handleFramed();
     }
 
     boolean handleHeadWritten() {
@@ -110,15 +110,15 @@ final class ResponseSink extends AbstractSink<ByteBuffer> {
         }
         if (!headRequest && length > 0) {
             if (contentLength < 0) {
-                connection.handleOutput(length + CHUNK_FRAMING)
+                output.handleRoom(length + CHUNK_FRAMING)
                     .put(Long.toHexString(length).getBytes(StandardCharsets.ISO_8859_1)).put(CRLF).put(chunk).put(CRLF);
             } else {
-                connection.handleOutput(length).put(chunk);
+                output.handleRoom(length).put(chunk);
             }
         } else {
             chunk.position(chunk.limit());
         }
-        if (!connection.handleFramed()) {
+        if (!output.handleFramed()) {
             handleClearAvailable(); // the socket takes no more: wait until it does (DESIGN N1)
         }
     }
@@ -131,12 +131,12 @@ final class ResponseSink extends AbstractSink<ByteBuffer> {
             }
             handleWriteHead(0);
         } else if (contentLength < 0 && !headRequest) {
-            connection.handleOutput(LAST_CHUNK.length).put(LAST_CHUNK);
+            output.handleRoom(LAST_CHUNK.length).put(LAST_CHUNK);
         }
         if (contentLength >= 0 && h_bodyBytes < contentLength && !headRequest) {
             throw new IOException("response body shorter than its Content-Length " + contentLength);
         }
-        connection.handleFramed();
+        output.handleFramed();
     }
 
     /** Frames the head, with room for {@code bodyBytes} after it. */
@@ -156,7 +156,7 @@ final class ResponseSink extends AbstractSink<ByteBuffer> {
         }
         head.append("\r\n");
         byte[] bytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
-        connection.handleOutput(bytes.length + bodyBytes + CHUNK_FRAMING).put(bytes);
+        output.handleRoom(bytes.length + bodyBytes + CHUNK_FRAMING).put(bytes);
         h_headWritten = true;
     }
 
@@ -170,7 +170,7 @@ final class ResponseSink extends AbstractSink<ByteBuffer> {
         for (String[] header : headers) {
             head += header[0].length() + header[1].length() + 4;
         }
-        return HttpConnection.COALESCE_BYTES + elementBytes + head + CHUNK_FRAMING;
+        return ResponseOutput.COALESCE_BYTES + elementBytes + head + CHUNK_FRAMING;
     }
 
     @Override
@@ -190,6 +190,10 @@ final class ResponseSink extends AbstractSink<ByteBuffer> {
     /** Pending: the socket refused framed bytes; the exchange is done only once they are out. */
     @Override
     protected boolean handleHasPending() {
-        return connection.handleOutputBlocked();
+        return output.handleBlocked();
     }
+
+    /** The exchange reports it, with its request line (see {@code Exchange}). */
+    @Override
+    protected void handleReportFinishing(Exception e) {}
 }

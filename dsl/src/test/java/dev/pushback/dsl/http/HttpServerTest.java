@@ -481,7 +481,7 @@ class HttpServerTest {
             assertThat(reply).startsWith("HTTP/1.1 200 OK").contains("\r\n\r\ncounting")
                 .contains("HTTP/1.1 500 ");
             assertThat(counted.get()).isEqualTo(10);
-            assertThat(exchangeWith(server, "GET /short HTTP/1.1\r\nHost: x\r\n\r\n"))
+            assertThat(exchangeWith(server, "GET /short HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
                 .as("a wrong Content-Length is caught before the head goes out").startsWith("HTTP/1.1 500 ");
             main.close();
             loop.join(10_000);

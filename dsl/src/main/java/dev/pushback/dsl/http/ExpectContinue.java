@@ -1,0 +1,43 @@
+package dev.pushback.dsl.http;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code Expect: 100-continue} (RFC 9110 §10.1.1): a client that asks waits for an interim
+ * {@code 100 Continue} before it sends the body. It is sent when the exchange first reads the
+ * body, so a handler that never reads it never asks for it, and not at all once the final
+ * response has gone out. One per connection, reset for every request.
+ */
+final class ExpectContinue {
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+
+    private final ResponseOutput output;
+    private boolean h_due;
+
+    ExpectContinue(ResponseOutput output) {
+        this.output = output;
+    }
+
+    /** A new request: whether it waits for a 100 (HTTP/1.1, the expectation, a body still to come). */
+    void handleRequest(RequestHead head, boolean bodyEnded) {
+        h_due = false;
+        if (head.version() == HttpVersion.HTTP_1_1 && !bodyEnded) {
+            String expect = head.header("Expect");
+            h_due = expect != null && expect.equalsIgnoreCase("100-continue");
+        }
+    }
+
+    /** The exchange reads the body: the 100 goes out now, unless the final response head already has. */
+    void handleBodyRead(ResponseSink response) throws IOException {
+        if (!h_due) {
+            return;
+        }
+        h_due = false;
+        if (response != null && response.handleHeadWritten()) {
+            return; // too late to ask for the body
+        }
+        output.handleRoom(CONTINUE.length).put(CONTINUE);
+        output.handleFlush(); // now: the client waits for it before it sends what the next read would find
+    }
+}

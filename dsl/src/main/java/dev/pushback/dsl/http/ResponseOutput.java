@@ -1,0 +1,141 @@
+package dev.pushback.dsl.http;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+import dev.pushback.catalyst.endpoint.ChannelSink;
+import dev.pushback.catalyst.spi.Reactor;
+
+/**
+ * A connection's outgoing bytes: responses are framed into one buffer and written through the
+ * socket's {@link ChannelSink} once per round, so pipelined responses share a write — or at once
+ * when {@link #COALESCE_BYTES} have gathered. A connection that is still busy at the end of a
+ * round (an exchange framing, or ending and starting the next pipelined one) holds its bytes a
+ * round more, at most {@link #MAX_HELD_ROUNDS} rounds; one that waits writes at once. What the
+ * socket refuses is the sink's one pending element (DESIGN N3): nothing more is written until it
+ * has drained, and the connection parses no further head meanwhile (N1).
+ *
+ * <p>Framed bytes are counted in the catalyst's retained bytes until they are handed to the sink,
+ * which counts what it keeps pending.
+ */
+final class ResponseOutput {
+    /** Framed bytes gathered before a write: beyond this, they are written at once rather than at the end of the round. */
+    static final int COALESCE_BYTES = 32 * 1024;
+    /** Rounds a busy exchange may hold framed bytes back, gathering the next responses to them. */
+    private static final int MAX_HELD_ROUNDS = 16;
+
+    private final Reactor reactor;
+    private final ChannelSink socket;
+    private final HttpConnection connection;
+    private final Runnable h_flushAtRoundEnd = this::handleRoundEnd;
+    private ByteBuffer h_out; // write mode
+    private long h_accounted; // framed bytes counted in the catalyst's retained bytes
+    private boolean h_blocked; // the socket refused bytes: they are pending in the sink until OP_WRITE drains them
+    private boolean h_flushQueued;
+    private long h_activeRound; // the last round in which the connection framed or started an exchange
+    private int h_heldRounds;
+
+    ResponseOutput(Reactor reactor, ChannelSink socket, HttpConnection connection) {
+        this.reactor = reactor;
+        this.socket = socket;
+        this.connection = connection;
+        this.h_out = ByteBuffer.allocateDirect(reactor.pool().chunkSize() + 8192);
+    }
+
+    /** The output buffer, in write mode, with room for {@code bytes} more. */
+    ByteBuffer handleRoom(int bytes) {
+        if (h_out.remaining() < bytes) {
+            ByteBuffer larger = ByteBuffer.allocateDirect(h_out.position() + bytes + 4096);
+            h_out.flip();
+            larger.put(h_out);
+            h_out = larger;
+        }
+        return h_out;
+    }
+
+    /** An exchange started this round: the round's framed bytes may wait for its response. */
+    void handleActive() {
+        h_activeRound = reactor.handleRounds();
+    }
+
+    /**
+     * Bytes were framed: they are written at the end of the round, with whatever else the round
+     * frames, or now once enough have gathered.
+     *
+     * @return false when the socket refused bytes: nothing more should be framed until it takes them
+     */
+    boolean handleFramed() throws IOException {
+        h_activeRound = reactor.handleRounds();
+        handleAccount(h_out.position());
+        if (h_out.position() >= COALESCE_BYTES) {
+            return handleFlush();
+        }
+        if (!h_flushQueued && h_out.position() > 0) {
+            h_flushQueued = true;
+            reactor.handleAtRoundEnd(h_flushAtRoundEnd);
+        }
+        return !h_blocked;
+    }
+
+    /** Bytes were framed that need not go out before the end of the round (an error response). */
+    void handleFramedLater() {
+        handleAccount(h_out.position());
+        if (!h_flushQueued) {
+            h_flushQueued = true;
+            reactor.handleAtRoundEnd(h_flushAtRoundEnd);
+        }
+    }
+
+    /** Whether the socket holds bytes it refused. */
+    boolean handleBlocked() {
+        return h_blocked;
+    }
+
+    /**
+     * Writes what is framed, unless the socket still holds refused bytes.
+     *
+     * @return true when everything framed is out; false when the socket refused some (then the sink
+     *     waits for OP_WRITE, and the connection hears it)
+     */
+    boolean handleFlush() throws IOException {
+        if (socket.handleIsClosed()) {
+            throw new IOException("the connection is closed");
+        }
+        if (socket.handlePendingBytes() == 0 && h_out.position() > 0) {
+            h_out.flip();
+            handleAccount(0); // first: what the sink keeps pending it counts itself
+            socket.handleAcceptGathered(h_out); // gathered here already: written now (N16)
+            h_out.clear();
+        }
+        h_blocked = socket.handlePendingBytes() > 0;
+        return !h_blocked;
+    }
+
+    /**
+     * At the end of a round: writes what the round framed, unless an exchange is still moving —
+     * when a round more gathers more responses into the same write.
+     */
+    private void handleRoundEnd() {
+        h_flushQueued = false;
+        boolean moving = connection.handleBusy() && h_activeRound == reactor.handleRounds() && h_heldRounds < MAX_HELD_ROUNDS;
+        if (moving && h_out.position() > 0) {
+            h_heldRounds++;
+            h_flushQueued = true;
+            reactor.handleAtRoundEnd(h_flushAtRoundEnd); // the next round's end
+            return;
+        }
+        h_heldRounds = 0;
+        connection.handleFlushAndResume();
+    }
+
+    private void handleAccount(long framed) {
+        reactor.handleRetain(framed - h_accounted);
+        h_accounted = framed;
+    }
+
+    /** The connection closed: framed bytes are dropped (the sink gives back what it held). */
+    void handleClose() {
+        handleAccount(0);
+        h_out.clear();
+    }
+}
