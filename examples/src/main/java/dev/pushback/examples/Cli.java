@@ -7,9 +7,13 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
-import java.util.Set;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -17,7 +21,7 @@ import dev.pushback.catalyst.Catalyst;
 import dev.pushback.catalyst.CatalystClosedException;
 import dev.pushback.dsl.Graph;
 
-/** What every command shares: its name, flags, error messages and how a graph is run. */
+/** What every command shares: its name, its options, error messages and how a graph is run. */
 final class Cli {
     /** A command line that does not parse. */
     static final class UsageException extends Exception {
@@ -26,40 +30,132 @@ final class Cli {
         }
     }
 
+    /**
+     * The options one command takes, besides {@code -h}/{@code --help} and {@code --explain},
+     * which every command takes: single-letter flags (bundled as {@code -Fvc}), long names for
+     * some of them ({@code --append} for {@code -a}), and long options with a value
+     * ({@code --port 8080} or {@code --port=8080}).
+     */
+    static final class Options {
+        static final Options NONE = new Options("", Map.of(), Set.of());
+
+        private final String flags;
+        private final Map<String, Character> longFlags;
+        private final Set<String> valued;
+
+        private Options(String flags, Map<String, Character> longFlags, Set<String> valued) {
+            this.flags = flags;
+            this.longFlags = longFlags;
+            this.valued = valued;
+        }
+
+        /** The single-letter flags, as one string: {@code "Fvci"}. */
+        static Options flags(String letters) {
+            return new Options(letters, Map.of(), Set.of());
+        }
+
+        /** A long name for a flag: {@code --append} for {@code -a}. */
+        Options alias(String longName, char flag) {
+            Map<String, Character> longs = new HashMap<>(longFlags);
+            longs.put(longName, flag);
+            return new Options(flags, Map.copyOf(longs), valued);
+        }
+
+        /** A long option that takes a value: {@code --port}. */
+        Options valued(String longName) {
+            Set<String> names = new HashSet<>(valued);
+            names.add(longName);
+            return new Options(flags, longFlags, Set.copyOf(names));
+        }
+    }
+
     private final String name;
     private final PrintStream err;
+    private final Launcher.Command command;
     private final boolean explain;
-    private final boolean append;
     private final boolean help;
+    private final Set<Character> flags;
+    private final Map<String, String> values;
     private final String[] operands;
     // Identity: the same failure object, reported by the catalyst and then thrown by the graph.
     private final Set<Throwable> reported = Collections.newSetFromMap(Collections.synchronizedMap(new IdentityHashMap<>()));
 
-    Cli(String name, PrintStream err, List<String> args) {
+    private Cli(String name, PrintStream err, Launcher.Command command, boolean explain, boolean help,
+            Set<Character> flags, Map<String, String> values, String[] operands) {
         this.name = name;
         this.err = err;
-        List<String> rest = new ArrayList<>();
-        boolean explainFlag = false;
-        boolean appendFlag = false;
-        boolean helpFlag = false;
-        boolean flags = true;
-        for (String arg : args) {
-            if (flags && arg.equals("--")) {
-                flags = false;
-            } else if (flags && arg.equals("--explain")) {
-                explainFlag = true;
-            } else if (flags && (arg.equals("-a") || arg.equals("--append"))) {
-                appendFlag = true;
-            } else if (flags && (arg.equals("-h") || arg.equals("--help"))) {
-                helpFlag = true;
-            } else {
-                rest.add(arg);
+        this.command = command;
+        this.explain = explain;
+        this.help = help;
+        this.flags = flags;
+        this.values = values;
+        this.operands = operands;
+    }
+
+    /**
+     * Parses a command's arguments as GNU getopt does: options may come before, between or after
+     * the operands; {@code --} ends the options; a lone {@code -} is an operand (stdin, where a
+     * command reads files). {@code -h} or {@code --help} stops the parse: the command shows its
+     * usage and runs nothing.
+     *
+     * @throws UsageException an option the command does not take, or a value missing
+     */
+    static Cli parse(String name, PrintStream err, Launcher.Command command, List<String> args) throws UsageException {
+        Options options = command.options();
+        boolean explain = false;
+        Set<Character> flags = new HashSet<>();
+        Map<String, String> values = new LinkedHashMap<>();
+        List<String> operands = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals("--")) {
+                operands.addAll(args.subList(i + 1, args.size()));
+                break;
             }
+            if (arg.startsWith("--")) {
+                int equals = arg.indexOf('=');
+                String option = equals < 0 ? arg : arg.substring(0, equals);
+                String inline = equals < 0 ? null : arg.substring(equals + 1);
+                if (option.equals("--help")) {
+                    return new Cli(name, err, command, explain, true, flags, values, new String[0]);
+                }
+                if (options.valued.contains(option)) {
+                    if (inline == null) {
+                        if (i + 1 == args.size()) {
+                            throw new UsageException("option '" + option + "' requires an argument");
+                        }
+                        inline = args.get(++i);
+                    }
+                    values.put(option, inline);
+                    continue;
+                }
+                if (inline != null && (option.equals("--explain") || options.longFlags.containsKey(option))) {
+                    throw new UsageException("option '" + option + "' doesn't allow an argument");
+                }
+                if (option.equals("--explain")) {
+                    explain = true;
+                } else if (options.longFlags.containsKey(option)) {
+                    flags.add(options.longFlags.get(option));
+                } else {
+                    throw new UsageException("unrecognized option '" + arg + "'");
+                }
+                continue;
+            }
+            if (arg.startsWith("-") && arg.length() > 1) {
+                for (char flag : arg.substring(1).toCharArray()) {
+                    if (flag == 'h') {
+                        return new Cli(name, err, command, explain, true, flags, values, new String[0]);
+                    }
+                    if (options.flags.indexOf(flag) < 0) {
+                        throw new UsageException("invalid option -- '" + flag + "'");
+                    }
+                    flags.add(flag);
+                }
+                continue;
+            }
+            operands.add(arg);
         }
-        this.explain = explainFlag;
-        this.append = appendFlag;
-        this.help = helpFlag;
-        this.operands = rest.toArray(new String[0]);
+        return new Cli(name, err, command, explain, false, flags, values, operands.toArray(new String[0]));
     }
 
     String name() {
@@ -70,8 +166,21 @@ final class Cli {
         return operands;
     }
 
-    boolean append() {
-        return append;
+    /** For a command that takes no operands: the first one given is a usage error, as coreutils says it. */
+    void noOperands() throws UsageException {
+        if (operands.length > 0) {
+            throw new UsageException("extra operand '" + operands[0] + "'");
+        }
+    }
+
+    /** Whether the single-letter flag (or its long name) was given. */
+    boolean flag(char letter) {
+        return flags.contains(letter);
+    }
+
+    /** The value of a long option ({@code "--port"}), the last one given, or null. */
+    String value(String longName) {
+        return values.get(longName);
     }
 
     /** Whether -h or --help was given. */

@@ -30,31 +30,15 @@ import dev.pushback.dsl.Graph;
 final class Grep implements Launcher.Command {
     @Override
     public int run(Cli cli, String[] args) throws Exception {
-        boolean literal = false;
-        boolean invert = false;
-        boolean count = false;
-        boolean ignoreCase = false;
-        int at = 0;
-        for (; at < args.length && args[at].startsWith("-") && args[at].length() > 1; at++) {
-            if (args[at].equals("--")) {
-                at++;
-                break;
-            }
-            for (char flag : args[at].substring(1).toCharArray()) {
-                switch (flag) {
-                    case 'F' -> literal = true;
-                    case 'v' -> invert = true;
-                    case 'c' -> count = true;
-                    case 'i' -> ignoreCase = true;
-                    default -> throw new Cli.UsageException("invalid option -- '" + flag + "'");
-                }
-            }
-        }
-        if (at == args.length) {
+        boolean literal = cli.flag('F');
+        boolean invert = cli.flag('v');
+        boolean count = cli.flag('c');
+        boolean ignoreCase = cli.flag('i');
+        if (args.length == 0) {
             throw new Cli.UsageException("missing PATTERN");
         }
-        String pattern = args[at++];
-        String[] inputs = at == args.length ? new String[] {"-"} : java.util.Arrays.copyOfRange(args, at, args.length);
+        String pattern = args[0];
+        String[] inputs = args.length == 1 ? new String[] {"-"} : java.util.Arrays.copyOfRange(args, 1, args.length);
         LineMatcher matcher;
         try {
             matcher = LineMatcher.of(pattern, literal, ignoreCase);
@@ -120,6 +104,11 @@ final class Grep implements Launcher.Command {
             out.put((byte) '\n');
         }
         return out.flip();
+    }
+
+    @Override
+    public Cli.Options options() {
+        return Cli.Options.flags("Fvci");
     }
 
     @Override

@@ -19,13 +19,19 @@ final class Tee implements Launcher.Command {
             Graph graph = Graph.on(catalyst);
             Feed.Broadcast<ByteBuffer> tee = graph.stdin().broadcast();
             tee.to(graph.stdout());
+            boolean append = cli.flag('a');
             for (String file : files) {
                 Path path = Path.of(file);
-                tee.to(cli.append() ? graph.append(path) : graph.write(path));
+                tee.to(append ? graph.append(path) : graph.write(path));
             }
             cli.run(graph);
         }
         return 0;
+    }
+
+    @Override
+    public Cli.Options options() {
+        return Cli.Options.flags("a").alias("--append", 'a');
     }
 
     @Override

@@ -1,0 +1,116 @@
+package dev.pushback.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher behaves like coreutils: each command takes its own options, and an unknown one is
+ * a usage error. Real processes, real files.
+ */
+class CoreutilsTest {
+    private static final List<String> COMMANDS = List.of("tee", "cat", "grep", "interleave", "pv", "echo-server", "embed");
+
+    @TempDir
+    Path dir;
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    // ---------------------------------------------------------------- options
+
+    @Test
+    void everyCommandRejectsAnUnknownOptionWithItsUsageAndExit2() throws Exception {
+        for (String command : COMMANDS) {
+            LauncherProcess.Result shortOption = LauncherProcess.run(dir, new byte[0], command, "-z", "f");
+            assertThat(shortOption.exitCode()).as("%s -z", command).isEqualTo(2);
+            assertThat(shortOption.stderr()).as("%s -z", command)
+                .startsWith(command + ": invalid option -- 'z'\nusage: " + command + " ");
+            assertThat(shortOption.stdout()).as("%s -z ran nothing", command).isEmpty();
+            LauncherProcess.Result longOption = LauncherProcess.run(dir, new byte[0], command, "--zap");
+            assertThat(longOption.exitCode()).as("%s --zap", command).isEqualTo(2);
+            assertThat(longOption.stderr()).as("%s --zap", command)
+                .startsWith(command + ": unrecognized option '--zap'\nusage: " + command + " ");
+        }
+        assertThat(dir.resolve("-z")).as("tee -z f created no file named -z").doesNotExist();
+        assertThat(dir.resolve("f")).as("nor f").doesNotExist();
+    }
+
+    @Test
+    void onlyTeeTakesA() throws Exception {
+        for (String command : List.of("cat", "grep", "interleave", "pv")) {
+            LauncherProcess.Result result = LauncherProcess.run(dir, new byte[0], command, "-a", "x");
+            assertThat(result.exitCode()).as(command).isEqualTo(2);
+            assertThat(result.stderr()).as(command).startsWith(command + ": invalid option -- 'a'\n");
+        }
+        LauncherProcess.Result append = LauncherProcess.run(dir, bytes("x\n"), "cat", "--append");
+        assertThat(append.exitCode()).isEqualTo(2);
+        assertThat(append.stderr()).startsWith("cat: unrecognized option '--append'\n");
+    }
+
+    @Test
+    void optionsMayComeAfterOperandsAndDoubleDashEndsThem() throws Exception {
+        Files.writeString(dir.resolve("log"), "before\n");
+        LauncherProcess.Result after = LauncherProcess.run(dir, bytes("after\n"), "tee", "log", "--append");
+        assertThat(after.exitCode()).as(after.stderr()).isZero();
+        assertThat(Files.readString(dir.resolve("log"))).isEqualTo("before\nafter\n");
+
+        LauncherProcess.Result dashed = LauncherProcess.run(dir, bytes("into -z\n"), "tee", "--", "-z");
+        assertThat(dashed.exitCode()).as(dashed.stderr()).isZero();
+        assertThat(Files.readString(dir.resolve("-z"))).isEqualTo("into -z\n");
+
+        LauncherProcess.Result cat = LauncherProcess.run(dir, bytes("stdin\n"), "cat", "--", "-z", "-");
+        assertThat(cat.exitCode()).as(cat.stderr()).isZero();
+        assertThat(text(cat.stdout())).as("-z is a file after --, a lone - is stdin").isEqualTo("into -z\nstdin\n");
+
+        LauncherProcess.Result grep = LauncherProcess.run(dir, new byte[0], "grep", "-c", "--", "-z", "-z", "-");
+        assertThat(grep.exitCode()).as(grep.stderr()).isZero();
+        assertThat(text(grep.stdout())).isEqualTo("-z:1\n(standard input):0\n");
+
+        LauncherProcess.Result bundled = LauncherProcess.run(dir, bytes("A\nb\n"), "grep", "-vi", "a");
+        assertThat(text(bundled.stdout())).isEqualTo("b\n");
+    }
+
+    @Test
+    void optionValuesAndOperandsAreCheckedPerCommand() throws Exception {
+        LauncherProcess.Result missing = LauncherProcess.run(dir, new byte[0], "embed", "--mib");
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.stderr()).startsWith("embed: option '--mib' requires an argument\nusage: embed ");
+        LauncherProcess.Result inline = LauncherProcess.run(dir, new byte[0], "echo-server", "--port=http");
+        assertThat(inline.exitCode()).isEqualTo(2);
+        assertThat(inline.stderr()).startsWith("echo-server: --port takes a number, not 'http'\nusage: echo-server ");
+        LauncherProcess.Result extra = LauncherProcess.run(dir, new byte[0], "echo-server", "8080");
+        assertThat(extra.exitCode()).isEqualTo(2);
+        assertThat(extra.stderr()).startsWith("echo-server: extra operand '8080'\nusage: echo-server ");
+        LauncherProcess.Result flagValue = LauncherProcess.run(dir, new byte[0], "tee", "--append=yes");
+        assertThat(flagValue.exitCode()).isEqualTo(2);
+        assertThat(flagValue.stderr()).startsWith("tee: option '--append' doesn't allow an argument\n");
+    }
+
+    @Test
+    void helpAndExplainStillWorkForEveryCommand() throws Exception {
+        for (String command : COMMANDS) {
+            for (String help : List.of("-h", "--help")) {
+                LauncherProcess.Result result = LauncherProcess.run(dir, new byte[0], command, help);
+                assertThat(result.exitCode()).as("%s %s", command, help).isZero();
+                assertThat(result.stderr()).as("%s %s", command, help).startsWith("usage: " + command + " ");
+            }
+        }
+        Files.writeString(dir.resolve("one"), "one\n");
+        LauncherProcess.Result explained = LauncherProcess.run(dir, new byte[0], "cat", "one", "--explain");
+        assertThat(explained.exitCode()).as(explained.stderr()).isZero();
+        assertThat(text(explained.stdout())).isEqualTo("one\n");
+        assertThat(explained.stderr()).startsWith("plan: 1 fiber").contains("source one", "sink stdout");
+    }
+}
