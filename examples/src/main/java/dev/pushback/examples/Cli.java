@@ -2,6 +2,7 @@ package dev.pushback.examples;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
@@ -19,6 +20,8 @@ import java.util.concurrent.CompletionException;
 
 import dev.pushback.catalyst.Catalyst;
 import dev.pushback.catalyst.CatalystClosedException;
+import dev.pushback.catalyst.Sink;
+import dev.pushback.dsl.Feed;
 import dev.pushback.dsl.Graph;
 
 /** What every command shares: its name, its options, error messages and how a graph is run. */
@@ -78,7 +81,11 @@ final class Cli {
     private final Map<String, String> values;
     private final String[] operands;
     // Identity: the same failure object, reported by the catalyst and then thrown by the graph.
-    private final Set<Throwable> reported = Collections.newSetFromMap(Collections.synchronizedMap(new IdentityHashMap<>()));
+    private final Set<Throwable> reported = identitySet();
+    // Failures of standard output itself, which messages call by the command's name for it.
+    private final Set<Throwable> stdoutFailures = identitySet();
+    private final List<Sink<ByteBuffer>> stdouts = Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean stdinUsed;
 
     private Cli(String name, PrintStream err, Launcher.Command command, boolean explain, boolean help,
             Set<Character> flags, Map<String, String> values, String[] operands) {
@@ -90,6 +97,10 @@ final class Cli {
         this.flags = flags;
         this.values = values;
         this.operands = operands;
+    }
+
+    private static Set<Throwable> identitySet() {
+        return Collections.newSetFromMap(Collections.synchronizedMap(new IdentityHashMap<>()));
     }
 
     /**
@@ -199,17 +210,69 @@ final class Cli {
 
     /**
      * A catalyst for a command. Its failures are printed once, as one line like coreutils
-     * ({@code cat: stdout: Broken pipe}); a failure that also ends the command is not printed again.
+     * ({@code cat: /tmp: Is a directory}); a failure that also ends the command is not printed
+     * again.
      */
     Catalyst catalyst() {
         return Catalyst.open(Catalyst.Config.defaults().withName(name).withErrors(this::report));
     }
 
+    /** Standard input, for a command that reads it: its failures are named as the command names stdin. */
+    Feed<ByteBuffer> stdin(Graph graph) {
+        stdinUsed = true;
+        return graph.stdin();
+    }
+
+    /** Standard output, for a command that writes it: its failures are named as the command names stdout. */
+    Sink<ByteBuffer> stdout(Graph graph) {
+        Sink<ByteBuffer> stdout = graph.stdout();
+        stdouts.add(stdout);
+        return stdout;
+    }
+
+    /**
+     * Whether {@code failure} is standard output's own (a write to it failed), not a failure of
+     * the graph that closed stdout with it, as a failing fiber closes its sinks (DESIGN N11).
+     */
+    boolean stdoutFailed(Throwable failure) {
+        return stdoutFailures.contains(failure) || (!reported(failure) && stdoutClosedWith(failure));
+    }
+
+    /** Whether a standard output sink of this command has closed with {@code failure}. */
+    private boolean stdoutClosedWith(Throwable failure) {
+        synchronized (stdouts) {
+            for (Sink<ByteBuffer> stdout : stdouts) {
+                if (stdout.closed().isCompletedExceptionally() && stdout.closed().handle((ok, t) -> t).getNow(null) == failure) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The catalyst's reporter. A sink that fails on its own closes before its fiber fails and
+     * reports it; a direct write fails in the sink stage, which the report names.
+     */
     private void report(String what, Throwable cause) {
         if (cause instanceof CatalystClosedException || !reported.add(cause)) {
             return;
         }
+        if (what.endsWith(" in sink stdout") || stdoutClosedWith(cause)) {
+            stdoutFailures.add(cause);
+        }
         err.println(name + ": " + describe(cause));
+    }
+
+    /** Prints a failure the command met, unless the catalyst's reporter printed it already. */
+    void print(Throwable failure) {
+        if (!reported(failure)) {
+            if (stdoutFailed(failure)) {
+                stdoutFailures.add(failure);
+            }
+            reported.add(failure);
+            err.println(name + ": " + describe(failure));
+        }
     }
 
     /** Whether {@code failure} was printed already by the catalyst's reporter. */
@@ -231,19 +294,73 @@ final class Cli {
         }
     }
 
-    /** One line, like coreutils: "FILE: No such file or directory", "stdout: Broken pipe". */
-    static String describe(Throwable failure) {
+    /** A file name in a message: as it is, or quoted as GNU coreutils quotes it for a shell ({@code 'a b'}). */
+    private String quote(String file) {
+        return command.quotesNames() ? shellQuoted(file) : file;
+    }
+
+    /**
+     * {@code name}, or quoted as a shell would need it, as GNU's {@code quotef} does: {@code 'a b'},
+     * {@code "it's"}, {@code 'a'\''b"c'}.
+     */
+    static String shellQuoted(String name) {
+        boolean plain = !name.isEmpty() && name.charAt(0) != '~' && name.charAt(0) != '#';
+        for (int i = 0; i < name.length() && plain; i++) {
+            char c = name.charAt(i);
+            plain = c > 0x7f || Character.isLetterOrDigit(c) || "%+,-./@_~#{}".indexOf(c) >= 0;
+        }
+        if (plain) {
+            return name;
+        }
+        if (name.indexOf('\'') < 0) {
+            return "'" + name + "'";
+        }
+        if (name.chars().noneMatch(c -> "\"$`\\!".indexOf(c) >= 0)) {
+            return '"' + name + '"';
+        }
+        return "'" + name.replace("'", "'\\''") + "'";
+    }
+
+    /** The reason the OS gave: the message of the innermost IOException ("Broken pipe"), which endpoints wrap with their name. */
+    private static String reason(Throwable failure) {
+        Throwable innermost = failure;
+        while (innermost.getCause() instanceof IOException cause) {
+            innermost = cause;
+        }
+        return innermost.getMessage() != null ? innermost.getMessage() : innermost.toString();
+    }
+
+    /**
+     * One line for a failure, {@code NAME: REASON} as coreutils prints it: the name of the file
+     * (the command's own name for stdin or stdout: {@code -}, {@code write error}) and the reason
+     * the OS gave ({@code No such file or directory}, {@code Is a directory}).
+     */
+    private String describe(Throwable failure) {
+        if (stdoutFailures.contains(failure)) {
+            return command.stdoutName() + ": " + reason(failure);
+        }
         if (failure instanceof NoSuchFileException e) {
-            return e.getFile() + ": No such file or directory";
+            return quote(e.getFile()) + ": No such file or directory";
         }
         if (failure instanceof AccessDeniedException e) {
-            return e.getFile() + ": Permission denied";
+            return quote(e.getFile()) + ": Permission denied";
         }
         if (failure instanceof FileSystemException e && e.getReason() != null) {
-            return e.getFile() + ": " + e.getReason();
+            return quote(e.getFile()) + ": " + e.getReason();
         }
         if (failure instanceof IOException && failure.getMessage() != null) {
-            return failure.getMessage();
+            String message = failure.getMessage();
+            // An endpoint names itself: "stdin: Is a directory", "/tmp: Is a directory".
+            if (stdinUsed && message.startsWith("stdin: ")) {
+                return command.stdinName() + message.substring("stdin".length());
+            }
+            String file = null;
+            for (String operand : operands) {
+                if (message.startsWith(operand + ": ") && (file == null || operand.length() > file.length())) {
+                    file = operand;
+                }
+            }
+            return file == null ? message : quote(file) + message.substring(file.length());
         }
         return failure.toString();
     }

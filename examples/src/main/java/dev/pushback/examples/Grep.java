@@ -2,7 +2,6 @@ package dev.pushback.examples;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 
@@ -52,7 +51,7 @@ final class Grep implements Launcher.Command {
             String label = input.equals("-") ? "(standard input)" : input;
             try (Catalyst catalyst = cli.catalyst()) {
                 Graph graph = Graph.on(catalyst);
-                Feed<ByteBuffer> feed = input.equals("-") ? graph.stdin() : graph.read(Path.of(input));
+                Feed<ByteBuffer> feed = input.equals("-") ? cli.stdin(graph) : graph.read(Path.of(input));
                 boolean keep = !invert;
                 Feed<ByteBuffer> lines = feed.rawLines().filter(line -> matcher.test(line) == keep);
                 if (count) {
@@ -67,18 +66,14 @@ final class Grep implements Launcher.Command {
                     lines.map(line -> {
                         matched[0]++;
                         return named ? prefixed(prefix, line) : terminated(line);
-                    }).to(graph.stdout());
+                    }).to(cli.stdout(graph));
                     cli.run(graph);
                     selected |= matched[0] > 0;
                 }
-            } catch (NoSuchFileException e) {
-                if (!cli.reported(e)) {
-                    cli.err().println(cli.name() + ": " + Cli.describe(e));
-                }
-                failed = true;
             } catch (java.io.IOException e) {
-                if (!cli.reported(e)) {
-                    cli.err().println(cli.name() + ": " + label + ": " + Cli.describe(e));
+                cli.print(e);
+                if (cli.stdoutFailed(e)) {
+                    return 2; // nothing more can be written
                 }
                 failed = true;
             }
@@ -109,6 +104,18 @@ final class Grep implements Launcher.Command {
     @Override
     public Cli.Options options() {
         return Cli.Options.flags("Fvci");
+    }
+
+    /** GNU grep names files as they are: "grep: a b: No such file or directory". */
+    @Override
+    public boolean quotesNames() {
+        return false;
+    }
+
+    /** GNU grep: "grep: (standard input): Is a directory". */
+    @Override
+    public String stdinName() {
+        return "(standard input)";
     }
 
     @Override

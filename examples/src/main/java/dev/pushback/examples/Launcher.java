@@ -25,6 +25,21 @@ public final class Launcher {
             return Cli.Options.NONE;
         }
 
+        /** What its messages call standard input: {@code -}, as cat does. */
+        default String stdinName() {
+            return "-";
+        }
+
+        /** Whether its messages quote a file name as a shell would need it, as cat and tee do: {@code 'a b'}. */
+        default boolean quotesNames() {
+            return true;
+        }
+
+        /** What its messages call standard output when writing it fails: {@code write error}, as cat does. */
+        default String stdoutName() {
+            return "write error";
+        }
+
         /** Whether the command runs one graph whose plan {@code --explain} can print. */
         default boolean explains() {
             return true;
@@ -88,9 +103,7 @@ public final class Launcher {
             err.println("usage: " + command.usage());
             return 2;
         } catch (Exception e) {
-            if (!cli.reported(e)) {
-                err.println(args[0] + ": " + Cli.describe(e));
-            }
+            cli.print(e);
             return 1;
         }
     }

@@ -5,20 +5,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The launcher behaves like coreutils: each command takes its own options, and an unknown one is
- * a usage error. Real processes, real files.
+ * a usage error; messages name the file and the OS reason, checked against GNU cat run on the
+ * same files. Real processes, real files and devices.
  */
 class CoreutilsTest {
     private static final List<String> COMMANDS = List.of("tee", "cat", "grep", "interleave", "pv", "echo-server", "embed");
+    private static final ProcessBuilder.Redirect PIPE = ProcessBuilder.Redirect.PIPE;
 
     @TempDir
     Path dir;
+
+    private static byte[] random(int size, long seed) {
+        byte[] bytes = new byte[size];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
 
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
@@ -112,5 +122,49 @@ class CoreutilsTest {
         assertThat(explained.exitCode()).as(explained.stderr()).isZero();
         assertThat(text(explained.stdout())).isEqualTo("one\n");
         assertThat(explained.stderr()).startsWith("plan: 1 fiber").contains("source one", "sink stdout");
+    }
+
+    // ---------------------------------------------------------------- messages, against GNU
+
+    /**
+     * Ours and GNU's, run by the same bash {@code script} that names the command {@code "$@"}
+     * (to redirect its stdin or stdout): the same exit status, stdout and stderr.
+     */
+    private void sameAsGnu(String script, String... command) throws Exception {
+        LauncherProcess.Result ours = LauncherProcess.inShell(dir, script, new byte[0], command);
+        List<String> gnu = new ArrayList<>(List.of("bash", "-c", script, "bash"));
+        gnu.addAll(List.of(command));
+        LauncherProcess.Result theirs = LauncherProcess.peer(dir, PIPE, new byte[0], gnu.toArray(new String[0]));
+        String what = script.replace("\"$@\"", String.join(" ", command));
+        assertThat(ours.stderr()).as("stderr of %s", what).isEqualTo(theirs.stderr());
+        assertThat(ours.exitCode()).as("exit status of %s", what).isEqualTo(theirs.exitCode());
+        assertThat(text(ours.stdout())).as("stdout of %s", what).isEqualTo(text(theirs.stdout()));
+    }
+
+    @Test
+    void catNamesTheFileAndTheReasonAsGnuCatDoes() throws Exception {
+        Files.writeString(dir.resolve("present"), "here\n");
+        Files.createDirectory(dir.resolve("a dir"));
+        Files.write(dir.resolve("big"), random(3 << 20, 7));
+        sameAsGnu("\"$@\"", "cat", "/tmp");
+        sameAsGnu("\"$@\"", "cat", "nope");
+        sameAsGnu("\"$@\"", "cat", "nope", "present", "/tmp", "present");
+        sameAsGnu("\"$@\"", "cat", "a dir", "it's", "a b");
+        sameAsGnu("\"$@\" < /tmp", "cat");
+        sameAsGnu("\"$@\" < /tmp", "cat", "present", "-", "present");
+        sameAsGnu("\"$@\" > /dev/full", "cat", "present"); // a small write, gathered to the end of the round
+        sameAsGnu("\"$@\" > /dev/full", "cat", "big");
+        sameAsGnu("\"$@\" < big > /dev/full", "cat");
+    }
+
+    @Test
+    void grepNamesStdinAndStdoutAsGnuGrepDoes() throws Exception {
+        LauncherProcess.Result stdin = LauncherProcess.inShell(dir, "\"$@\" < /tmp", new byte[0], "grep", "x");
+        assertThat(stdin.exitCode()).isEqualTo(2);
+        assertThat(stdin.stderr()).isEqualTo("grep: (standard input): Is a directory\n");
+        Files.writeString(dir.resolve("x"), "x\n");
+        LauncherProcess.Result full = LauncherProcess.inShell(dir, "\"$@\" > /dev/full", new byte[0], "grep", "x", "x");
+        assertThat(full.exitCode()).isEqualTo(2);
+        assertThat(full.stderr()).isEqualTo("grep: write error: No space left on device\n");
     }
 }
