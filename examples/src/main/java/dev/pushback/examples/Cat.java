@@ -12,7 +12,8 @@ import dev.pushback.dsl.Graph;
  * {@code cat [FILE...]}: the files, or stdin for none or {@code -}, to stdout in order. Like
  * GNU cat, a file that cannot be read is reported ({@code cat: /tmp: Is a directory}) and
  * skipped, and the exit status is then 1; a failure to write stdout stops it ({@code cat: write
- * error: No space left on device}).
+ * error: No space left on device}), and stdout's reader going away (EPIPE) stops it silently with
+ * status 141.
  */
 final class Cat implements Launcher.Command {
     @Override

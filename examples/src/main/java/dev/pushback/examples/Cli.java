@@ -1,8 +1,12 @@
 package dev.pushback.examples;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
@@ -71,6 +75,22 @@ final class Cli {
             return new Options(flags, longFlags, Set.copyOf(names));
         }
     }
+
+    /**
+     * The reader of an output pipe has gone (EPIPE; stdout's, as in {@code ... | head -1}): the
+     * command stops, silently, as SIGPIPE would stop it.
+     */
+    static final class PipeClosed extends Exception {
+        PipeClosed(Throwable cause) {
+            super("Broken pipe", cause);
+        }
+    }
+
+    /** The exit status of a process killed by SIGPIPE, as a shell shows it: 128 + 13. */
+    static final int SIGPIPE_STATUS = 141;
+
+    // Standard output outside a graph; never closed, which would close descriptor 1.
+    private static final FileChannel STDOUT = new FileOutputStream(FileDescriptor.out).getChannel();
 
     private final String name;
     private final PrintStream err;
@@ -211,7 +231,7 @@ final class Cli {
     /**
      * A catalyst for a command. Its failures are printed once, as one line like coreutils
      * ({@code cat: /tmp: Is a directory}); a failure that also ends the command is not printed
-     * again.
+     * again, and standard output's reader going away (EPIPE) is not printed at all.
      */
     Catalyst catalyst() {
         return Catalyst.open(Catalyst.Config.defaults().withName(name).withErrors(this::report));
@@ -255,7 +275,7 @@ final class Cli {
      * reports it; a direct write fails in the sink stage, which the report names.
      */
     private void report(String what, Throwable cause) {
-        if (cause instanceof CatalystClosedException || !reported.add(cause)) {
+        if (cause instanceof CatalystClosedException || !reported.add(cause) || brokenPipe(cause)) {
             return;
         }
         if (what.endsWith(" in sink stdout") || stdoutClosedWith(cause)) {
@@ -290,7 +310,31 @@ final class Cli {
         try {
             done.join();
         } catch (CompletionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
+            Throwable cause = e.getCause();
+            if (brokenPipe(cause)) {
+                throw new PipeClosed(cause);
+            }
+            throw cause instanceof Exception failure ? failure : e;
+        }
+    }
+
+    /**
+     * Writes {@code text} to standard output now, outside any graph (a count, a status line).
+     *
+     * @throws PipeClosed the reader of standard output has gone
+     */
+    void out(String text) throws IOException, PipeClosed {
+        ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        try {
+            while (bytes.hasRemaining()) {
+                STDOUT.write(bytes);
+            }
+        } catch (IOException e) {
+            if (brokenPipe(e)) {
+                throw new PipeClosed(e);
+            }
+            stdoutFailures.add(e);
+            throw e;
         }
     }
 
@@ -328,6 +372,22 @@ final class Cli {
             innermost = cause;
         }
         return innermost.getMessage() != null ? innermost.getMessage() : innermost.toString();
+    }
+
+    /**
+     * Whether a failure is a write to a pipe whose reader has gone (EPIPE): what kills a coreutils
+     * command with SIGPIPE, which the JVM ignores, so that the write fails with this instead.
+     */
+    static boolean brokenPipe(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof PipeClosed) {
+                return true;
+            }
+            if (t instanceof IOException && t.getCause() == null && "Broken pipe".equals(t.getMessage())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

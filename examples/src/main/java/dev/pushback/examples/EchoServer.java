@@ -30,8 +30,12 @@ final class EchoServer implements Launcher.Command {
         Catalyst catalyst = Catalyst.open(Catalyst.Config.defaults().withName("echo-server").withErrors(EchoServer::log));
         HttpServer server = HttpServer.listen(catalyst, new InetSocketAddress(host, port),
             HttpServer.Options.defaults().withMaxConnections(maxConnections).withWorkers(workers)).each(EchoServer::echo);
-        System.out.println("listening on " + server.address().getHostString() + ":" + server.address().getPort());
-        System.out.flush();
+        try {
+            cli.out("listening on " + server.address().getHostString() + ":" + server.address().getPort() + "\n");
+        } catch (Cli.PipeClosed | java.io.IOException e) {
+            catalyst.close(); // nobody to tell where it listens: it stops before serving
+            throw e;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 server.shutdown(Duration.ofSeconds(GRACE_SECONDS)).get(GRACE_SECONDS + 5, TimeUnit.SECONDS);

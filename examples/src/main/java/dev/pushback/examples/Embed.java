@@ -101,8 +101,8 @@ final class Embed implements Launcher.Command {
             Catalyst.Config config = Catalyst.Config.defaults().withName("embed-" + mode.getKey());
             boolean ok = mode.getValue().run(config, host, mib << 20);
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            System.out.printf("%-10s %d MiB in %d ms, host ticks meanwhile: %d, %s%n", mode.getKey(), mib, millis,
-                host.ticks, ok ? "intact" : "CORRUPT");
+            cli.out(String.format("%-10s %d MiB in %d ms, host ticks meanwhile: %d, %s%n", mode.getKey(), mib, millis,
+                host.ticks, ok ? "intact" : "CORRUPT"));
             intact &= ok;
         }
         return intact ? 0 : 1;

@@ -59,7 +59,7 @@ final class Grep implements Launcher.Command {
                     cli.run(graph);
                     long n = counted.join();
                     selected |= n > 0;
-                    System.out.println(named ? label + ":" + n : Long.toString(n));
+                    cli.out((named ? label + ":" + n : Long.toString(n)) + "\n");
                 } else {
                     long[] matched = {0};
                     byte[] prefix = (label + ":").getBytes(StandardCharsets.UTF_8);
@@ -78,7 +78,6 @@ final class Grep implements Launcher.Command {
                 failed = true;
             }
         }
-        System.out.flush();
         return failed ? 2 : selected ? 0 : 1;
     }
 

@@ -10,7 +10,9 @@ import java.util.TreeMap;
 /**
  * The examples launcher: {@code java -jar pushback-examples.jar COMMAND [ARGS]}. Exit codes follow
  * coreutils: 0 on success, 1 with a one-line message on an IO error, 2 for a usage error (an
- * option the command does not take, or {@code --explain} on a command that has no plan to print).
+ * option the command does not take, or {@code --explain} on a command that has no plan to print),
+ * and 141, silently, when the reader of standard output has gone (EPIPE), as a shell shows a
+ * process that SIGPIPE killed.
  */
 public final class Launcher {
     /** One subcommand. */
@@ -103,6 +105,9 @@ public final class Launcher {
             err.println("usage: " + command.usage());
             return 2;
         } catch (Exception e) {
+            if (Cli.brokenPipe(e)) {
+                return Cli.SIGPIPE_STATUS;
+            }
             cli.print(e);
             return 1;
         }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The launcher behaves like coreutils: each command takes its own options, and an unknown one is
  * a usage error; messages name the file and the OS reason, checked against GNU cat run on the
- * same files. Real processes, real files and devices.
+ * same files; a closed stdout ends every command quietly with status 141. Real processes, real
+ * pipes (a bash pipeline into {@code head}), real files and devices.
  */
 class CoreutilsTest {
     private static final List<String> COMMANDS = List.of("tee", "cat", "grep", "interleave", "pv", "echo-server", "embed");
@@ -28,6 +29,15 @@ class CoreutilsTest {
         byte[] bytes = new byte[size];
         new Random(seed).nextBytes(bytes);
         return bytes;
+    }
+
+    /** Numbered lines, about {@code size} bytes. */
+    private static byte[] lines(int size) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; text.length() < size; i++) {
+            text.append("line ").append(i).append('\n');
+        }
+        return bytes(text.toString());
     }
 
     private static byte[] bytes(String text) {
@@ -166,5 +176,58 @@ class CoreutilsTest {
         LauncherProcess.Result full = LauncherProcess.inShell(dir, "\"$@\" > /dev/full", new byte[0], "grep", "x", "x");
         assertThat(full.exitCode()).isEqualTo(2);
         assertThat(full.stderr()).isEqualTo("grep: write error: No space left on device\n");
+        LauncherProcess.Result count = LauncherProcess.inShell(dir, "\"$@\" > /dev/full", new byte[0], "grep", "-c", "x", "x");
+        assertThat(count.exitCode()).isEqualTo(2);
+        assertThat(count.stderr()).isEqualTo("grep: write error: No space left on device\n");
+    }
+
+    // ---------------------------------------------------------------- EPIPE
+
+    /** A progress line of pv: all it may print when stdout goes. */
+    private static String withoutProgress(String stderr) {
+        return stderr.replaceAll("\r[^\r\n]* \\[[^\\]]*/s\\]", "");
+    }
+
+    @Test
+    void everyStreamingCommandIntoHeadExitsQuietlyWith141() throws Exception {
+        byte[] input = lines(20 << 20); // far more than a pipe, the bridge and head take
+        Files.write(dir.resolve("lines"), input);
+        List<String[]> commands = List.of(
+            new String[] {"tee", "copy"},
+            new String[] {"cat", "lines"},
+            new String[] {"cat", "-"},
+            new String[] {"grep", "-F", "line", "lines"},
+            new String[] {"interleave", "lines", "-"},
+            new String[] {"pv"});
+        for (String[] command : commands) {
+            LauncherProcess.Result result = LauncherProcess.inShell(dir,
+                "\"$@\" | head -n 1 > head.out; exit \"${PIPESTATUS[0]}\"", input, command);
+            String what = String.join(" ", command) + " | head -n 1";
+            assertThat(result.exitCode()).as("%s; stderr: %s", what, result.stderr()).isEqualTo(141);
+            assertThat(withoutProgress(result.stderr())).as("%s says nothing", what).isEmpty();
+            assertThat(Files.readString(dir.resolve("head.out"))).as("%s", what).isEqualTo("line 0\n");
+        }
+    }
+
+    @Test
+    void everyCommandWhoseStdoutHasNoReaderExitsQuietlyWith141() throws Exception {
+        Files.writeString(dir.resolve("x"), "x\n");
+        List<String[]> commands = List.of(
+            new String[] {"tee", "copy"},
+            new String[] {"cat", "x"},
+            new String[] {"grep", "x", "x"},
+            new String[] {"grep", "-c", "x", "x"},
+            new String[] {"interleave", "x"},
+            new String[] {"pv"},
+            new String[] {"embed", "--mode", "loop", "--mib", "1"},
+            new String[] {"echo-server", "--port", "0"});
+        for (String[] command : commands) {
+            // The pipe's reader has exited (and bash waited for it) before the command starts.
+            LauncherProcess.Result result = LauncherProcess.inShell(dir,
+                "exec 3> >(exec true); wait $!; \"$@\" >&3 3>&-", bytes("x\n"), command);
+            String what = String.join(" ", command);
+            assertThat(result.exitCode()).as("%s; stderr: %s", what, result.stderr()).isEqualTo(141);
+            assertThat(withoutProgress(result.stderr())).as("%s says nothing", what).isEmpty();
+        }
     }
 }
