@@ -14,9 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The launcher behaves like coreutils: each command takes its own options, and an unknown one is
- * a usage error; messages name the file and the OS reason, checked against GNU cat run on the
- * same files; a closed stdout ends every command quietly with status 141. Real processes, real
- * pipes (a bash pipeline into {@code head}), real files and devices.
+ * a usage error; messages name the file and the OS reason (checked against GNU cat and tee run on
+ * the same files), an output that fails leaving tee's others going on, and a closed stdout ending
+ * every command quietly with status 141. Real processes, real pipes (a bash pipeline into
+ * {@code head}), real files and devices.
  */
 class CoreutilsTest {
     private static final List<String> COMMANDS = List.of("tee", "cat", "grep", "interleave", "pv", "echo-server", "embed");
@@ -168,6 +169,47 @@ class CoreutilsTest {
     }
 
     @Test
+    void teeNamesTheFileAndTheReasonAsGnuTeeDoes() throws Exception {
+        Files.writeString(dir.resolve("present"), "here\n");
+        sameAsGnu("\"$@\" < present", "tee", "/nonexistent/x");
+        sameAsGnu("\"$@\" < present", "tee", "/tmp", "a b/c", "it's/x", "copy");
+        sameAsGnu("\"$@\" < /tmp", "tee");
+        sameAsGnu("\"$@\" < present > /dev/full", "tee");
+    }
+
+    @Test
+    void aTeeOutputThatFailsIsReportedAndTheCopyToTheOthersGoesOnAsInGnuTee() throws Exception {
+        byte[] input = random(20 << 20, 11);
+        Files.write(dir.resolve("input"), input);
+        for (boolean gnu : List.of(false, true)) {
+            String[] command = {"tee", "a", "/nonexistent/x", "/dev/full", "/tmp", "b"};
+            LauncherProcess.Result result = gnu
+                ? LauncherProcess.peer(dir, PIPE, input, command)
+                : LauncherProcess.run(dir, input, command);
+            String who = gnu ? "GNU tee" : "tee";
+            assertThat(result.exitCode()).as(who).isEqualTo(1);
+            assertThat(result.stderr()).as(who).isEqualTo("tee: /nonexistent/x: No such file or directory\n"
+                + "tee: /tmp: Is a directory\ntee: /dev/full: No space left on device\n");
+            assertThat(result.stdout()).as("%s: stdout", who).isEqualTo(input);
+            assertThat(Files.readAllBytes(dir.resolve("a"))).as("%s: a", who).isEqualTo(input);
+            assertThat(Files.readAllBytes(dir.resolve("b"))).as("%s: b", who).isEqualTo(input);
+            Files.delete(dir.resolve("a"));
+            Files.delete(dir.resolve("b"));
+        }
+    }
+
+    @Test
+    void teeWithAFullStdoutGoesOnWritingItsFilesAsGnuTeeDoes() throws Exception {
+        byte[] input = random(5 << 20, 12);
+        Files.write(dir.resolve("input"), input);
+        sameAsGnu("\"$@\" < input > /dev/full", "tee", "a");
+        assertThat(Files.readAllBytes(dir.resolve("a"))).isEqualTo(input);
+        LauncherProcess.Result ours = LauncherProcess.inShell(dir, "\"$@\" < input > /dev/full", new byte[0], "tee", "b");
+        assertThat(ours.stderr()).isEqualTo("tee: 'standard output': No space left on device\n");
+        assertThat(Files.readAllBytes(dir.resolve("b"))).isEqualTo(input);
+    }
+
+    @Test
     void grepNamesStdinAndStdoutAsGnuGrepDoes() throws Exception {
         LauncherProcess.Result stdin = LauncherProcess.inShell(dir, "\"$@\" < /tmp", new byte[0], "grep", "x");
         assertThat(stdin.exitCode()).isEqualTo(2);
@@ -207,6 +249,14 @@ class CoreutilsTest {
             assertThat(withoutProgress(result.stderr())).as("%s says nothing", what).isEmpty();
             assertThat(Files.readString(dir.resolve("head.out"))).as("%s", what).isEqualTo("line 0\n");
         }
+    }
+
+    @Test
+    void teeIntoAFifoWhoseReaderGoesExitsQuietlyWith141AsGnuTeeDoes() throws Exception {
+        Files.write(dir.resolve("input"), random(8 << 20, 31));
+        // The FIFO opens once head opens it; head takes a byte and exits; tee has megabytes left to write.
+        String script = "mkfifo fifo && { head -c 1 fifo > /dev/null & } && \"$@\" fifo < input > out; status=$?; rm fifo; exit $status";
+        sameAsGnu(script, "tee");
     }
 
     @Test

@@ -44,7 +44,7 @@ class LauncherTest {
     void aCommandsHelpPrintsItsUsageAndRunsNothing() throws Exception {
         LauncherProcess.Result tee = LauncherProcess.run(dir, "never read".getBytes(StandardCharsets.UTF_8), "tee", "--help", "f");
         assertThat(tee.exitCode()).isZero();
-        assertThat(tee.stderr()).isEqualTo("usage: tee [-a] FILE...        stdin to stdout and to each FILE (-a appends)\n");
+        assertThat(tee.stderr()).isEqualTo("usage: tee [-a] [FILE...]      stdin to stdout and to each FILE (-a appends)\n");
         assertThat(tee.stdout()).isEmpty();
         assertThat(dir.resolve("f")).doesNotExist();
         LauncherProcess.Result echo = LauncherProcess.run(dir, new byte[0], "echo-server", "-h");
