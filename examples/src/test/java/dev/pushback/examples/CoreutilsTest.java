@@ -280,4 +280,58 @@ class CoreutilsTest {
             assertThat(withoutProgress(result.stderr())).as("%s says nothing", what).isEmpty();
         }
     }
+
+    // ---------------------------------------------------------------- interleave
+
+    @Test
+    void interleaveKeepsALastLineWithoutANewlineAsItWas() throws Exception {
+        Files.writeString(dir.resolve("ab"), "a\nb");
+        Files.writeString(dir.resolve("xy"), "x\ny\n");
+        LauncherProcess.Result alone = LauncherProcess.run(dir, new byte[0], "interleave", "ab");
+        assertThat(alone.exitCode()).as(alone.stderr()).isZero();
+        assertThat(text(alone.stdout())).isEqualTo("a\nb");
+
+        LauncherProcess.Result both = LauncherProcess.run(dir, new byte[0], "interleave", "ab", "xy");
+        assertThat(both.exitCode()).as(both.stderr()).isZero();
+        String out = text(both.stdout());
+        List<String> lines = List.of(out.split("\n"));
+        assertThat(lines).containsExactlyInAnyOrder("a", "b", "x", "y");
+        assertThat(lines.indexOf("a")).isLessThan(lines.indexOf("b"));
+        assertThat(lines.indexOf("x")).isLessThan(lines.indexOf("y"));
+        // "b" as it was when it came last; else a newline keeps it from the line after it
+        assertThat(out).isEqualTo(out.endsWith("b") ? String.join("\n", lines) : String.join("\n", lines) + "\n");
+    }
+
+    @Test
+    void interleaveReportsALineOverTheLimitForItsInputAloneAndTheOthersGoOn() throws Exception {
+        int limit = Interleave.MAX_LINE;
+        StringBuilder ok = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            ok.append("ok ").append(i).append('\n');
+        }
+        Files.writeString(dir.resolve("ok"), ok);
+        String longest = "L".repeat(limit - 1) + "\n"; // as long as a line may be, its newline included
+        Files.writeString(dir.resolve("long"), "before\n" + longest + "x".repeat(limit) + "\nafter\n");
+        byte[] stdin = bytes("in\n" + "y".repeat(3 * limit) + "\nnever\n");
+        LauncherProcess.Result result = LauncherProcess.run(dir, stdin, "interleave", "long", "ok", "-");
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.stderr().lines().sorted().toList()).containsExactly(
+            "interleave: -: line longer than " + limit + " bytes",
+            "interleave: long: line longer than " + limit + " bytes");
+        List<String> lines = List.of(text(result.stdout()).split("\n"));
+        assertThat(lines.stream().filter(line -> line.startsWith("ok ")).toList())
+            .as("the other input, whole and in order").isEqualTo(List.of(ok.toString().split("\n")));
+        assertThat(lines.stream().filter(line -> !line.startsWith("ok ")).toList())
+            .as("the long inputs up to their long line").containsExactlyInAnyOrder("before", longest.strip(), "in");
+    }
+
+    @Test
+    void interleaveReportsAFileItCannotReadAndGoesOnWithTheOthers() throws Exception {
+        Files.writeString(dir.resolve("ok"), "ok\n");
+        Files.createDirectory(dir.resolve("sub"));
+        LauncherProcess.Result result = LauncherProcess.run(dir, new byte[0], "interleave", "nope", "ok", "sub");
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.stderr()).isEqualTo("interleave: nope: No such file or directory\ninterleave: sub: Is a directory\n");
+        assertThat(text(result.stdout())).isEqualTo("ok\n");
+    }
 }

@@ -156,7 +156,7 @@ class LauncherTest {
         LauncherProcess.Result result = LauncherProcess.run(dir, new byte[0], "interleave", "x", "y", "z", "last");
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         String out = new String(result.stdout(), StandardCharsets.UTF_8);
-        assertThat(out).endsWith("\n");
+        assertThat(out.endsWith("\n")).as("the output ends as its last line did").isEqualTo(!out.endsWith("no newline at the end"));
         Map<String, List<String>> seen = new HashMap<>();
         for (String line : out.split("\n")) {
             String key = line.startsWith("no newline") ? "last" : line.substring(0, 1);
