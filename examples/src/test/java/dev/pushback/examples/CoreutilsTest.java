@@ -49,6 +49,20 @@ class CoreutilsTest {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
+    private static byte[] concat(byte[]... parts) {
+        int length = 0;
+        for (byte[] part : parts) {
+            length += part.length;
+        }
+        byte[] all = new byte[length];
+        int at = 0;
+        for (byte[] part : parts) {
+            System.arraycopy(part, 0, all, at, part.length);
+            at += part.length;
+        }
+        return all;
+    }
+
     // ---------------------------------------------------------------- options
 
     @Test
@@ -240,6 +254,7 @@ class CoreutilsTest {
             new String[] {"cat", "-"},
             new String[] {"grep", "-F", "line", "lines"},
             new String[] {"interleave", "lines", "-"},
+            new String[] {"pv", "lines"},
             new String[] {"pv"});
         for (String[] command : commands) {
             LauncherProcess.Result result = LauncherProcess.inShell(dir,
@@ -268,7 +283,7 @@ class CoreutilsTest {
             new String[] {"grep", "x", "x"},
             new String[] {"grep", "-c", "x", "x"},
             new String[] {"interleave", "x"},
-            new String[] {"pv"},
+            new String[] {"pv", "x"},
             new String[] {"embed", "--mode", "loop", "--mib", "1"},
             new String[] {"echo-server", "--port", "0"});
         for (String[] command : commands) {
@@ -281,7 +296,7 @@ class CoreutilsTest {
         }
     }
 
-    // ---------------------------------------------------------------- interleave
+    // ---------------------------------------------------------------- interleave, pv
 
     @Test
     void interleaveKeepsALastLineWithoutANewlineAsItWas() throws Exception {
@@ -333,5 +348,24 @@ class CoreutilsTest {
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.stderr()).isEqualTo("interleave: nope: No such file or directory\ninterleave: sub: Is a directory\n");
         assertThat(text(result.stdout())).isEqualTo("ok\n");
+    }
+
+    @Test
+    void pvReadsItsFilesInOrderAsCatDoes() throws Exception {
+        byte[] one = random(3 << 20, 21);
+        byte[] two = bytes("two\n");
+        byte[] stdin = random(100_000, 22);
+        Files.write(dir.resolve("one"), one);
+        Files.write(dir.resolve("two"), two);
+        LauncherProcess.Result result = LauncherProcess.run(dir, stdin, "pv", "one", "-", "two");
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(result.stdout()).isEqualTo(concat(one, stdin, two));
+        assertThat(withoutProgress(result.stderr())).isEqualTo("\n");
+        assertThat(result.stderr()).as("the last line counts every input").containsPattern("\r3\\.1 MiB \\d+:\\d\\d:\\d\\d \\[[^\\]]+/s\\]\n$");
+
+        LauncherProcess.Result missing = LauncherProcess.run(dir, new byte[0], "pv", "nope", "two", "/tmp", "two");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.stderr()).startsWith("pv: nope: No such file or directory\npv: /tmp: Is a directory\n");
+        assertThat(text(missing.stdout())).isEqualTo("two\ntwo\n");
     }
 }
