@@ -1,5 +1,6 @@
 package dev.pushback.examples;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
@@ -9,7 +10,10 @@ import dev.pushback.dsl.Graph;
 
 /**
  * {@code cat [FILE...]}: the files, or stdin for none or {@code -}, to stdout in order. Like
- * coreutils, a file that cannot be read is reported and skipped, and the exit code is then 1.
+ * GNU cat, a file that cannot be read is reported ({@code cat: /tmp: Is a directory}) and
+ * skipped, and the exit status is then 1; a failure to write stdout stops it ({@code cat: write
+ * error: No space left on device}), and stdout's reader going away (EPIPE) stops it silently with
+ * status 141.
  */
 final class Cat implements Launcher.Command {
     @Override
@@ -19,12 +23,13 @@ final class Cat implements Launcher.Command {
         for (String input : inputs) {
             try (Catalyst catalyst = cli.catalyst()) {
                 Graph graph = Graph.on(catalyst);
-                Feed<ByteBuffer> feed = input.equals("-") ? graph.stdin() : graph.read(Path.of(input));
-                feed.to(graph.stdout());
+                Feed<ByteBuffer> feed = input.equals("-") ? cli.stdin(graph) : graph.read(Path.of(input));
+                feed.to(cli.stdout(graph));
                 cli.run(graph);
-            } catch (java.nio.file.FileSystemException e) {
-                if (!cli.reported(e)) {
-                    cli.err().println(cli.name() + ": " + Cli.describe(e));
+            } catch (IOException e) {
+                cli.print(e);
+                if (cli.stdoutFailed(e)) {
+                    return 1; // nothing more can be written
                 }
                 status = 1;
             }

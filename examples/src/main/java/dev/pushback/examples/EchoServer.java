@@ -22,26 +22,20 @@ final class EchoServer implements Launcher.Command {
 
     @Override
     public int run(Cli cli, String[] args) throws Exception {
-        String host = "127.0.0.1";
-        int port = 8080;
-        int maxConnections = HttpServer.Options.defaults().maxConnections();
-        int workers = HttpServer.Options.defaults().workers();
-        for (int i = 0; i < args.length; i++) {
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--host" -> host = required(args[i], value);
-                case "--port" -> port = number(args[i], value);
-                case "--max-connections" -> maxConnections = number(args[i], value);
-                case "--workers" -> workers = number(args[i], value);
-                default -> throw new Cli.UsageException("unknown option '" + args[i] + "'");
-            }
-            i++;
-        }
+        cli.noOperands();
+        String host = cli.value("--host") != null ? cli.value("--host") : "127.0.0.1";
+        int port = number(cli, "--port", 8080);
+        int maxConnections = number(cli, "--max-connections", HttpServer.Options.defaults().maxConnections());
+        int workers = number(cli, "--workers", HttpServer.Options.defaults().workers());
         Catalyst catalyst = Catalyst.open(Catalyst.Config.defaults().withName("echo-server").withErrors(EchoServer::log));
         HttpServer server = HttpServer.listen(catalyst, new InetSocketAddress(host, port),
             HttpServer.Options.defaults().withMaxConnections(maxConnections).withWorkers(workers)).each(EchoServer::echo);
-        System.out.println("listening on " + server.address().getHostString() + ":" + server.address().getPort());
-        System.out.flush();
+        try {
+            cli.out("listening on " + server.address().getHostString() + ":" + server.address().getPort() + "\n");
+        } catch (Cli.PipeClosed | java.io.IOException e) {
+            catalyst.close(); // nobody to tell where it listens: it stops before serving
+            throw e;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 server.shutdown(Duration.ofSeconds(GRACE_SECONDS)).get(GRACE_SECONDS + 5, TimeUnit.SECONDS);
@@ -80,19 +74,21 @@ final class EchoServer implements Launcher.Command {
         }
     }
 
-    private static String required(String option, String value) throws Cli.UsageException {
+    private static int number(Cli cli, String option, int otherwise) throws Cli.UsageException {
+        String value = cli.value(option);
         if (value == null) {
-            throw new Cli.UsageException(option + " needs a value");
+            return otherwise;
         }
-        return value;
-    }
-
-    private static int number(String option, String value) throws Cli.UsageException {
         try {
-            return Integer.parseInt(required(option, value));
+            return Integer.parseInt(value);
         } catch (NumberFormatException e) {
             throw new Cli.UsageException(option + " takes a number, not '" + value + "'");
         }
+    }
+
+    @Override
+    public Cli.Options options() {
+        return Cli.Options.NONE.valued("--host").valued("--port").valued("--workers").valued("--max-connections");
     }
 
     @Override

@@ -85,15 +85,9 @@ final class Embed implements Launcher.Command {
 
     @Override
     public int run(Cli cli, String[] operands) throws Exception {
-        String only = "all";
-        long mib = 64;
-        for (int i = 0; i < operands.length; i++) {
-            switch (operands[i]) {
-                case "--mode" -> only = value(operands, ++i);
-                case "--mib" -> mib = parsePositive(value(operands, ++i));
-                default -> throw new Cli.UsageException("unknown argument '" + operands[i] + "'");
-            }
-        }
+        cli.noOperands();
+        String only = cli.value("--mode") != null ? cli.value("--mode") : "all";
+        long mib = cli.value("--mib") != null ? parsePositive(cli.value("--mib")) : 64;
         if (!only.equals("all") && !modes.containsKey(only)) {
             throw new Cli.UsageException("unknown mode '" + only + "'; modes: " + String.join(", ", modes.keySet()));
         }
@@ -107,8 +101,8 @@ final class Embed implements Launcher.Command {
             Catalyst.Config config = Catalyst.Config.defaults().withName("embed-" + mode.getKey());
             boolean ok = mode.getValue().run(config, host, mib << 20);
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            System.out.printf("%-10s %d MiB in %d ms, host ticks meanwhile: %d, %s%n", mode.getKey(), mib, millis,
-                host.ticks, ok ? "intact" : "CORRUPT");
+            cli.out(String.format("%-10s %d MiB in %d ms, host ticks meanwhile: %d, %s%n", mode.getKey(), mib, millis,
+                host.ticks, ok ? "intact" : "CORRUPT"));
             intact &= ok;
         }
         return intact ? 0 : 1;
@@ -283,13 +277,6 @@ final class Embed implements Launcher.Command {
 
     // ---------------------------------------------------------------- arguments
 
-    private static String value(String[] operands, int i) throws Cli.UsageException {
-        if (i >= operands.length) {
-            throw new Cli.UsageException("missing value after " + operands[i - 1]);
-        }
-        return operands[i];
-    }
-
     private static long parsePositive(String text) throws Cli.UsageException {
         try {
             long value = Long.parseLong(text);
@@ -300,6 +287,11 @@ final class Embed implements Launcher.Command {
             // reported below
         }
         throw new Cli.UsageException("not a positive number: '" + text + "'");
+    }
+
+    @Override
+    public Cli.Options options() {
+        return Cli.Options.NONE.valued("--mode").valued("--mib");
     }
 
     /** Each mode starts a pipeline of its own: there is no one plan to print. */

@@ -2,7 +2,6 @@ package dev.pushback.examples;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 
@@ -30,31 +29,15 @@ import dev.pushback.dsl.Graph;
 final class Grep implements Launcher.Command {
     @Override
     public int run(Cli cli, String[] args) throws Exception {
-        boolean literal = false;
-        boolean invert = false;
-        boolean count = false;
-        boolean ignoreCase = false;
-        int at = 0;
-        for (; at < args.length && args[at].startsWith("-") && args[at].length() > 1; at++) {
-            if (args[at].equals("--")) {
-                at++;
-                break;
-            }
-            for (char flag : args[at].substring(1).toCharArray()) {
-                switch (flag) {
-                    case 'F' -> literal = true;
-                    case 'v' -> invert = true;
-                    case 'c' -> count = true;
-                    case 'i' -> ignoreCase = true;
-                    default -> throw new Cli.UsageException("invalid option -- '" + flag + "'");
-                }
-            }
-        }
-        if (at == args.length) {
+        boolean literal = cli.flag('F');
+        boolean invert = cli.flag('v');
+        boolean count = cli.flag('c');
+        boolean ignoreCase = cli.flag('i');
+        if (args.length == 0) {
             throw new Cli.UsageException("missing PATTERN");
         }
-        String pattern = args[at++];
-        String[] inputs = at == args.length ? new String[] {"-"} : java.util.Arrays.copyOfRange(args, at, args.length);
+        String pattern = args[0];
+        String[] inputs = args.length == 1 ? new String[] {"-"} : java.util.Arrays.copyOfRange(args, 1, args.length);
         LineMatcher matcher;
         try {
             matcher = LineMatcher.of(pattern, literal, ignoreCase);
@@ -68,7 +51,7 @@ final class Grep implements Launcher.Command {
             String label = input.equals("-") ? "(standard input)" : input;
             try (Catalyst catalyst = cli.catalyst()) {
                 Graph graph = Graph.on(catalyst);
-                Feed<ByteBuffer> feed = input.equals("-") ? graph.stdin() : graph.read(Path.of(input));
+                Feed<ByteBuffer> feed = input.equals("-") ? cli.stdin(graph) : graph.read(Path.of(input));
                 boolean keep = !invert;
                 Feed<ByteBuffer> lines = feed.rawLines().filter(line -> matcher.test(line) == keep);
                 if (count) {
@@ -76,30 +59,25 @@ final class Grep implements Launcher.Command {
                     cli.run(graph);
                     long n = counted.join();
                     selected |= n > 0;
-                    System.out.println(named ? label + ":" + n : Long.toString(n));
+                    cli.out((named ? label + ":" + n : Long.toString(n)) + "\n");
                 } else {
                     long[] matched = {0};
                     byte[] prefix = (label + ":").getBytes(StandardCharsets.UTF_8);
                     lines.map(line -> {
                         matched[0]++;
                         return named ? prefixed(prefix, line) : terminated(line);
-                    }).to(graph.stdout());
+                    }).to(cli.stdout(graph));
                     cli.run(graph);
                     selected |= matched[0] > 0;
                 }
-            } catch (NoSuchFileException e) {
-                if (!cli.reported(e)) {
-                    cli.err().println(cli.name() + ": " + Cli.describe(e));
-                }
-                failed = true;
             } catch (java.io.IOException e) {
-                if (!cli.reported(e)) {
-                    cli.err().println(cli.name() + ": " + label + ": " + Cli.describe(e));
+                cli.print(e);
+                if (cli.stdoutFailed(e)) {
+                    return 2; // nothing more can be written
                 }
                 failed = true;
             }
         }
-        System.out.flush();
         return failed ? 2 : selected ? 0 : 1;
     }
 
@@ -120,6 +98,23 @@ final class Grep implements Launcher.Command {
             out.put((byte) '\n');
         }
         return out.flip();
+    }
+
+    @Override
+    public Cli.Options options() {
+        return Cli.Options.flags("Fvci");
+    }
+
+    /** GNU grep names files as they are: "grep: a b: No such file or directory". */
+    @Override
+    public boolean quotesNames() {
+        return false;
+    }
+
+    /** GNU grep: "grep: (standard input): Is a directory". */
+    @Override
+    public String stdinName() {
+        return "(standard input)";
     }
 
     @Override

@@ -9,8 +9,10 @@ import java.util.TreeMap;
 
 /**
  * The examples launcher: {@code java -jar pushback-examples.jar COMMAND [ARGS]}. Exit codes follow
- * coreutils: 0 on success, 1 with a one-line message on an IO error, 2 for a usage error (such as
- * {@code --explain} on a command that has no plan to print).
+ * coreutils: 0 on success, 1 with a one-line message on an IO error, 2 for a usage error (an
+ * option the command does not take, or {@code --explain} on a command that has no plan to print),
+ * and 141, silently, when the reader of standard output has gone (EPIPE), as a shell shows a
+ * process that SIGPIPE killed.
  */
 public final class Launcher {
     /** One subcommand. */
@@ -19,6 +21,26 @@ public final class Launcher {
         int run(Cli cli, String[] args) throws Exception;
 
         String usage();
+
+        /** The options it takes besides -h/--help and --explain, which every command takes. */
+        default Cli.Options options() {
+            return Cli.Options.NONE;
+        }
+
+        /** What its messages call standard input: {@code -}, as cat does. */
+        default String stdinName() {
+            return "-";
+        }
+
+        /** Whether its messages quote a file name as a shell would need it, as cat and tee do: {@code 'a b'}. */
+        default boolean quotesNames() {
+            return true;
+        }
+
+        /** What its messages call standard output when writing it fails: {@code write error}, as cat does. */
+        default String stdoutName() {
+            return "write error";
+        }
 
         /** Whether the command runs one graph whose plan {@code --explain} can print. */
         default boolean explains() {
@@ -57,7 +79,14 @@ public final class Launcher {
             usage(err);
             return 2;
         }
-        Cli cli = new Cli(args[0], err, Arrays.asList(args).subList(1, args.length));
+        Cli cli;
+        try {
+            cli = Cli.parse(args[0], err, command, Arrays.asList(args).subList(1, args.length));
+        } catch (Cli.UsageException e) {
+            err.println(args[0] + ": " + e.getMessage());
+            err.println("usage: " + command.usage());
+            return 2;
+        }
         if (cli.help()) {
             err.println("usage: " + command.usage());
             if (command.note() != null) {
@@ -76,9 +105,10 @@ public final class Launcher {
             err.println("usage: " + command.usage());
             return 2;
         } catch (Exception e) {
-            if (!cli.reported(e)) {
-                err.println(args[0] + ": " + Cli.describe(e));
+            if (Cli.brokenPipe(e)) {
+                return Cli.SIGPIPE_STATUS;
             }
+            cli.print(e);
             return 1;
         }
     }

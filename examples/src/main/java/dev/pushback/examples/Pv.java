@@ -1,43 +1,61 @@
 package dev.pushback.examples;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 import dev.pushback.catalyst.Catalyst;
+import dev.pushback.dsl.Feed;
 import dev.pushback.dsl.Graph;
 
 /**
- * {@code pv}: stdin to stdout unchanged, with a progress line on stderr every second. The progress
- * goes through a dropping branch (DESIGN N5) fed by an interval (N12): when stderr is slow the
- * line is dropped, and the data never waits for it.
+ * {@code pv [FILE...]}: the FILEs in order, or stdin for none or {@code -}, to stdout unchanged,
+ * with a progress line on stderr every second. The progress goes through a dropping branch
+ * (DESIGN N5) fed by an interval (N12): when stderr is slow the line is dropped, and the data never
+ * waits for it. Each FILE is a graph of its own, run after the one before; the count, the clock
+ * and the progress carry on from one to the next (the interval ticks every 100 ms and a line is
+ * printed once a second has passed since the last). A FILE that cannot be read is reported and
+ * skipped, and the exit status is then 1.
  */
 final class Pv implements Launcher.Command {
+    private static final long SECOND_NANOS = 1_000_000_000L;
+
     private long h_bytes;
     private long h_bytesAtLastTick;
     private long h_lastTickNanos;
     private long h_startNanos;
 
     @Override
-    public int run(Cli cli, String[] operands) throws Exception {
-        if (operands.length > 0) {
-            throw new Cli.UsageException("pv takes no operands");
+    public int run(Cli cli, String[] files) throws Exception {
+        String[] inputs = files.length == 0 ? new String[] {"-"} : files;
+        h_startNanos = System.nanoTime();
+        h_lastTickNanos = h_startNanos;
+        int status = 0;
+        for (String input : inputs) {
+            try (Catalyst catalyst = cli.catalyst()) {
+                Graph graph = Graph.on(catalyst);
+                Feed<ByteBuffer> in = input.equals("-") ? cli.stdin(graph) : graph.read(Path.of(input));
+                CompletableFuture<Void> data = in.map(this::count).to(cli.stdout(graph));
+                graph.interval(Duration.ofMillis(100), data)
+                    .filter(tick -> catalyst.config().clock().nanoTime() - h_lastTickNanos >= SECOND_NANOS)
+                    .map(tick -> progress(catalyst.config().clock().nanoTime(), false))
+                    .broadcast().dropping()
+                    .encode(StandardCharsets.UTF_8)
+                    .to(graph.stderr());
+                cli.run(graph);
+            } catch (IOException e) {
+                cli.print(e);
+                if (cli.stdoutFailed(e)) {
+                    return 1; // nothing more can be written
+                }
+                status = 1;
+            }
         }
-        try (Catalyst catalyst = cli.catalyst()) {
-            Graph graph = Graph.on(catalyst);
-            h_startNanos = System.nanoTime();
-            h_lastTickNanos = h_startNanos;
-            CompletableFuture<Void> data = graph.stdin().map(this::count).to(graph.stdout());
-            graph.interval(Duration.ofSeconds(1), data)
-                .map(tick -> progress(catalyst.config().clock().nanoTime(), false))
-                .broadcast().dropping()
-                .encode(StandardCharsets.UTF_8)
-                .to(graph.stderr());
-            cli.run(graph);
-            cli.err().print(progress(System.nanoTime(), true));
-        }
-        return 0;
+        cli.err().print(progress(System.nanoTime(), true));
+        return status;
     }
 
     private ByteBuffer count(ByteBuffer chunk) {
@@ -69,6 +87,6 @@ final class Pv implements Launcher.Command {
 
     @Override
     public String usage() {
-        return "pv                      stdin to stdout, progress on stderr every second";
+        return "pv [FILE...]            FILEs (stdin for none or -) to stdout, progress on stderr every second";
     }
 }

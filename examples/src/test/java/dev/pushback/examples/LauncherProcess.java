@@ -27,6 +27,11 @@ final class LauncherProcess {
 
     /** Starts with stdout sent to {@code stdout}: a pipe, or {@code DISCARD} for /dev/null. */
     static Process start(Path workDir, ProcessBuilder.Redirect stdout, String... args) throws IOException {
+        return new ProcessBuilder(command(args)).directory(workDir.toFile()).redirectOutput(stdout).start();
+    }
+
+    /** The command line that runs the launcher with {@code args}. */
+    static List<String> command(String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
@@ -34,7 +39,30 @@ final class LauncherProcess {
         command.add(System.getProperty("java.class.path"));
         command.add(Launcher.class.getName());
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).directory(workDir.toFile()).redirectOutput(stdout).start();
+        return command;
+    }
+
+    /**
+     * Runs the launcher with {@code args} inside a bash {@code script} that names it {@code "$@"}
+     * (as in {@code "$@" | head -n 1; exit "${PIPESTATUS[0]}"}); the result is the script's exit
+     * status, the launcher's stdout where the script leaves it, and its stderr.
+     */
+    static Result inShell(Path workDir, String script, byte[] stdin, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("bash", "-c", script, "bash"));
+        command.addAll(command(args));
+        return run(new ProcessBuilder(command).directory(workDir.toFile()), in -> in.write(stdin));
+    }
+
+    /** Runs a peer ({@code cat}, {@code tee}: GNU coreutils) the same way, in the C locale. */
+    static Result peer(Path workDir, ProcessBuilder.Redirect stdout, byte[] stdin, String... command) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectOutput(stdout);
+        builder.environment().put("LC_ALL", "C");
+        return run(builder, in -> in.write(stdin));
+    }
+
+    private static Result run(ProcessBuilder builder, Feeder feeder) throws Exception {
+        Process process = builder.start();
+        return finish(process, feeder);
     }
 
     /** Runs with {@code stdin} fed by {@code feeder} and stdout kept in memory. */
@@ -44,7 +72,10 @@ final class LauncherProcess {
 
     /** Runs with {@code stdin} fed by {@code feeder} and stdout kept in memory (empty when discarded). */
     static Result run(Path workDir, ProcessBuilder.Redirect stdout, Feeder feeder, String... args) throws Exception {
-        Process process = start(workDir, stdout, args);
+        return finish(start(workDir, stdout, args), feeder);
+    }
+
+    private static Result finish(Process process, Feeder feeder) throws Exception {
         CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
         CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
         try (OutputStream in = process.getOutputStream()) {
