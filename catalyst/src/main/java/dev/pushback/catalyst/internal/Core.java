@@ -43,15 +43,16 @@ public final class Core implements Reactor {
     private volatile boolean closeRequested;
     private volatile boolean closed;
 
-    // Published at the end of each round for readers on other threads (Catalyst.stats()).
     private volatile long retainedBytes;
     private volatile long peakRetainedBytes;
+    // Published at the end of each round for readers on other threads (Catalyst.stats()): plain
+    // fields, then the volatile round count, which a reader reads first — one fence a round, not six.
     private volatile long publishedRounds;
-    private volatile long publishedChecks;
-    private volatile int publishedFibers;
-    private volatile int publishedEndpoints;
-    private volatile int publishedBits;
-    private volatile long publishedTimers;
+    private long publishedChecks;
+    private int publishedFibers;
+    private int publishedEndpoints;
+    private int publishedBits;
+    private long publishedTimers;
 
     private ArrayList<Runnable> h_roundEnd = new ArrayList<>();
     private ArrayList<Runnable> h_roundEndSpare = new ArrayList<>();
@@ -485,12 +486,12 @@ public final class Core implements Reactor {
     // ---------------------------------------------------------------- statistics
 
     private void handlePublish() {
-        publishedRounds = h_rounds;
         publishedChecks = h_scheduler.h_checks;
         publishedFibers = h_scheduler.handleFiberCount();
         publishedEndpoints = h_scheduler.h_openEndpoints;
         publishedBits = h_scheduler.h_bits.allocatedCount();
         publishedTimers = h_timers.handleCount();
+        publishedRounds = h_rounds; // last: the volatile write that publishes the others
     }
 
     /** Counters now on the catalyst thread (or when nobody runs it), else as the last round left them. */
@@ -499,7 +500,8 @@ public final class Core implements Reactor {
         try {
             entered = enter();
         } catch (IllegalStateException runByAnother) {
-            return new Catalyst.Stats(publishedRounds, publishedChecks, publishedFibers, publishedEndpoints,
+            long rounds = publishedRounds; // first: the volatile read that sees the others
+            return new Catalyst.Stats(rounds, publishedChecks, publishedFibers, publishedEndpoints,
                 publishedBits, publishedTimers, retainedBytes, peakRetainedBytes);
         }
         try {
