@@ -55,45 +55,41 @@ final class SourceBody extends FusedBody {
 
     @Override
     public void handleMove(Fiber fiber) throws Exception {
-        Object element;
-        try {
-            element = head.handlePoll();
-        } catch (Throwable t) {
-            site.handleNote("source " + head.name());
-            throw FailureSite.rethrow(t);
+        Object element = handlePollHead(fiber);
+        if (element != null) {
+            downstream.accept(element);
+            head.handleConsumed();
         }
-        if (element == null) {
-            if (head.handleIsEnded()) {
-                handleInputEnded(fiber);
-            } else if (head.handleIsClosed()) {
-                throw new java.io.IOException(head.name() + " closed");
-            }
-            return;
-        }
-        downstream.accept(element);
-        head.handleConsumed();
     }
 
     /** One move of a byte source; returns the bytes it moved, a chunk's worth when it moved none. */
     private long handleMoveCounted(Fiber fiber) throws Exception {
-        Object element;
-        try {
-            element = head.handlePoll();
-        } catch (Throwable t) {
-            site.handleNote("source " + head.name());
-            throw FailureSite.rethrow(t);
-        }
+        Object element = handlePollHead(fiber);
         if (element == null) {
-            if (head.handleIsEnded()) {
-                handleInputEnded(fiber);
-            } else if (head.handleIsClosed()) {
-                throw new java.io.IOException(head.name() + " closed");
-            }
             return chunkBytes;
         }
         long length = ((ByteBuffer) element).remaining();
         downstream.accept(element);
         head.handleConsumed();
         return length;
+    }
+
+    /** The next element, or null: nothing now, or the input ended (then the fiber has ended). */
+    private Object handlePollHead(Fiber fiber) throws Exception {
+        Object element;
+        try {
+            element = head.handlePoll();
+        } catch (Throwable t) {
+            site.handleNote("source " + head.name());
+            throw FailureSite.rethrow(t);
+        }
+        if (element == null) {
+            if (head.handleIsEnded()) {
+                handleInputEnded(fiber);
+            } else if (head.handleIsClosed()) {
+                throw new java.io.IOException(head.name() + " closed");
+            }
+        }
+        return element;
     }
 }
