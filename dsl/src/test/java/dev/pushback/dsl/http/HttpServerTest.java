@@ -340,14 +340,28 @@ class HttpServerTest {
 
     @Test
     void aHeadThatTricklesInGets408AndAnIdleConnectionIsClosed() throws Exception {
-        try (Catalyst timed = Catalyst.open(Catalyst.Config.defaults().withName("timed").withErrors((w, c) -> { }))) {
+        // The server's timers run on a clock the test moves: nothing here waits for 200 ms to pass.
+        org.agrona.concurrent.CachedNanoClock clock = new org.agrona.concurrent.CachedNanoClock();
+        try (Catalyst timed = Catalyst.open(Catalyst.Config.defaults().withName("timed").withErrors((w, c) -> { }).withClock(clock))) {
             HttpServer strict = HttpServer.listen(timed, new InetSocketAddress("127.0.0.1", 0), HttpServer.Options.defaults()
-                .withTimeouts(java.time.Duration.ofMillis(200), java.time.Duration.ofMillis(300))).each(HttpServerTest::echo);
+                .withWorkers(1).withTimeouts(java.time.Duration.ofMillis(200), java.time.Duration.ofMillis(300)))
+                .each(HttpServerTest::echo);
             Thread timedLoop = new Thread(timed::loop, "timed");
             timedLoop.start();
             try (SocketChannel slowloris = SocketChannel.open(strict.address());
                  SocketChannel idle = SocketChannel.open(strict.address())) {
                 slowloris.write(ByteBuffer.wrap("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.ISO_8859_1)));
+                // Two rounds after the bytes were sent: the first ran its select after this task, so
+                // by the second both connections are accepted and the head's first bytes are read.
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                while (strict.peakConnections() < 2) {
+                    assertThat(System.nanoTime()).as("both connections accepted").isLessThan(deadline);
+                    timed.submit(() -> null).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                timed.submit(() -> null).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                timed.submit(() -> null).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                clock.advance(java.time.Duration.ofMillis(310).toNanos()); // past both timeouts and the wheel's tick
+                timed.submit(() -> null).get(30, java.util.concurrent.TimeUnit.SECONDS); // wakes the loop: its timers are due
                 ByteArrayOutputStream reply = new ByteArrayOutputStream();
                 ByteBuffer buffer = ByteBuffer.allocate(1024);
                 while (slowloris.read(buffer.clear()) > 0) { // the server answers and closes by itself
