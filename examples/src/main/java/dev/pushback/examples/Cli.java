@@ -278,7 +278,7 @@ final class Cli {
         if (cause instanceof CatalystClosedException || !reported.add(cause) || brokenPipe(cause)) {
             return;
         }
-        if (what.endsWith(" in sink stdout") || stdoutClosedWith(cause)) {
+        if (what.endsWith(" in sink stdout") || what.equals("stdout failed while finishing") || stdoutClosedWith(cause)) {
             stdoutFailures.add(cause);
         }
         err.println(name + ": " + describe(cause));

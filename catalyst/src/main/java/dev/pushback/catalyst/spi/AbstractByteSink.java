@@ -111,6 +111,9 @@ public abstract class AbstractByteSink extends AbstractSink<ByteBuffer> {
         try {
             handleFlushGathered();
         } catch (IOException e) {
+            if (handleIsFinishing()) {
+                handleReportFinishing(e); // no fiber feeds it any more to carry the failure
+            }
             handleClose(e);
             return;
         }
