@@ -533,7 +533,14 @@ class HttpServerTest {
 
     @Test
     void shutdownClosesWhatIsStillOpenAfterTheGracePeriod() throws Exception {
-        try (SocketChannel stuck = SocketChannel.open(server.address())) {
+        // The grace period runs on a clock the test moves: no 100 ms of real time.
+        org.agrona.concurrent.CachedNanoClock clock = new org.agrona.concurrent.CachedNanoClock();
+        Catalyst graced = Catalyst.open(Catalyst.Config.defaults().withName("graced").withErrors((w, c) -> { }).withClock(clock));
+        HttpServer server = HttpServer.listen(graced, new InetSocketAddress("127.0.0.1", 0),
+            HttpServer.Options.defaults().withWorkers(1)).each(HttpServerTest::echo);
+        Thread gracedLoop = new Thread(graced::loop, "graced");
+        gracedLoop.start();
+        try (graced; SocketChannel stuck = SocketChannel.open(server.address())) {
             // A body that never comes: the exchange cannot finish by itself.
             stuck.write(ByteBuffer.wrap("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly ten!!"
                 .getBytes(StandardCharsets.ISO_8859_1)));
@@ -546,9 +553,14 @@ class HttpServerTest {
                 received.write(buffer.array(), 0, buffer.position());
             }
             CompletableFuture<Void> done = server.shutdown(java.time.Duration.ofMillis(100));
+            graced.submit(() -> null).get(30, java.util.concurrent.TimeUnit.SECONDS); // the grace timer is set
+            assertThat(done).as("within the grace period the exchange may still finish").isNotDone();
+            clock.advance(java.time.Duration.ofMillis(110).toNanos()); // past the grace and the wheel's tick
+            graced.submit(() -> null).get(30, java.util.concurrent.TimeUnit.SECONDS); // wakes the loop: the timer is due
             done.get(30, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(stuck.read(buffer.clear())).isEqualTo(-1); // closed, not reset: nothing unread was left
         }
+        gracedLoop.join(30_000);
     }
 
     @Test
