@@ -151,7 +151,7 @@ public final class Compiler {
         for (int i = chain.size() - 1; i >= 0; i--) {
             Node n = chain.get(i);
             stage = (n.kind() == Node.Kind.MAP ? Stages.map(n.function(), stage) : Stages.filter(n.function(), stage))
-                .named(build.site, build.name(n.label()));
+                .named(build.site, n.label(), build.ordinal(n.label()));
         }
         return stage;
     }
@@ -167,7 +167,8 @@ public final class Compiler {
         final List<DropStage> drops = new ArrayList<>();
         final List<CompiledPlan.Line> outline = new ArrayList<>();
         final FailureSite site = new FailureSite();
-        private final Map<String, Integer> ordinals = new LinkedHashMap<>();
+        // Made with the first user stage: a graph with none (an HTTP echo) needs no map.
+        private Map<String, Integer> ordinals;
         int dropping;
 
         Build(Catalyst catalyst) {
@@ -178,9 +179,12 @@ public final class Compiler {
             outline.add(new CompiledPlan.Line(depth, text, endpoint));
         }
 
-        /** A user stage's name for failure reports: its label and its ordinal in the fiber, {@code map #2}. */
-        String name(String label) {
-            return label + " #" + ordinals.merge(label, 1, Integer::sum);
+        /** A user stage's ordinal among those of its label in the fiber: the 2 of {@code map #2}. */
+        int ordinal(String label) {
+            if (ordinals == null) {
+                ordinals = new java.util.HashMap<>();
+            }
+            return ordinals.merge(label, 1, Integer::sum);
         }
 
         AbstractSink<?>[] sinks() {
@@ -192,32 +196,33 @@ public final class Compiler {
                 case MAP -> {
                     // Consecutive maps fuse into chain stages of straight-line calls (C4).
                     List<Object> functions = new ArrayList<>();
-                    List<String> names = new ArrayList<>();
                     Node current = node;
                     int at = depth;
+                    int first = 0;
                     while (current.kind() == Node.Kind.MAP) {
                         line(at++, current.label(), null);
                         functions.add(current.function());
-                        names.add(name(current.label()));
+                        int ordinal = ordinal("map"); // a chain is named as maps, numbered in a row
+                        first = first == 0 ? ordinal : first;
                         current = current.outputs().get(0);
                     }
                     Stage next = stage(current, at);
                     for (int end = functions.size(); end > 0; end -= MapChainStage.WIDTH) {
                         int start = Math.max(0, end - MapChainStage.WIDTH);
-                        next = Stages.mapChain(functions.subList(start, end).toArray(), next)
-                            .named(site, names.subList(start, end).toArray(new String[0]));
+                        next = Stages.mapChain(functions.subList(start, end).toArray(), next).named(site, "map", first + start);
                     }
                     return next;
                 }
                 case FILTER -> {
                     line(depth, node.label(), null);
-                    String name = name(node.label());
-                    return Stages.filter(node.function(), stage(node.outputs().get(0), depth + 1)).named(site, name);
+                    int ordinal = ordinal(node.label());
+                    return Stages.filter(node.function(), stage(node.outputs().get(0), depth + 1)).named(site, node.label(), ordinal);
                 }
                 case TRANSFORM -> {
                     line(depth, node.label(), null);
-                    String name = name(node.label());
-                    return Stages.transform(node.transform().get(), stage(node.outputs().get(0), depth + 1)).named(site, name);
+                    int ordinal = ordinal(node.label());
+                    return Stages.transform(node.transform().get(), stage(node.outputs().get(0), depth + 1))
+                        .named(site, node.label(), ordinal);
                 }
                 case UNION -> {
                     line(depth, "union", null);
@@ -290,7 +295,7 @@ public final class Compiler {
             if (dropping == 0 && !mask.contains(sink)) {
                 mask.add(sink);
             }
-            return Stages.sink(sink).named(site, "sink " + sink.name());
+            return Stages.sink(sink).named(site, "sink", sink.name());
         }
 
         CompiledPlan.FiberPlan finish(int index, String name, FusedBody body) {

@@ -6,17 +6,27 @@ package dev.pushback.compiler.internal;
  * that. Catalyst thread only.
  */
 final class FailureSite {
-    private String h_stage;
+    private String h_name;
+    private Stage h_stage;
+    private int h_index;
 
-    void handleNote(String stage) {
-        if (h_stage == null) {
+    void handleNote(String name) {
+        if (h_name == null && h_stage == null) {
+            h_name = name;
+        }
+    }
+
+    /** User function {@code index} of {@code stage} threw; its name is made only if it is reported. */
+    void handleNote(Stage stage, int index) {
+        if (h_name == null && h_stage == null) {
             h_stage = stage;
+            h_index = index;
         }
     }
 
     /** The stage that threw, or null when the failure came from no stage (the catalyst closed, an endpoint failed). */
     String handleStage() {
-        return h_stage;
+        return h_stage != null ? h_stage.nameOf(h_index) : h_name;
     }
 
     /** Throws {@code failure} as it is, checked or not; declared to return so callers can {@code throw} it. */
