@@ -118,6 +118,11 @@ final class HttpConnection implements ReadyHandler {
                         return;
                     }
                     RequestHead head = reader.handleHead();
+                    HttpError refused = RequestChecks.check(head); // RFC 9112: Host, target form
+                    if (refused != null) {
+                        handleRefuse(refused.status(), refused.reason());
+                        return;
+                    }
                     timer.handleDisarm();
                     expectContinue.handleRequest(head, reader.handleRequestEnded());
                     h_state = State.EXCHANGE;
