@@ -584,7 +584,7 @@ public final class Core implements Reactor {
         if (!closeRequested || closed) {
             return;
         }
-        h_scheduler.handleCloseAll(new CatalystClosedException(config.name() + " closed"));
+        h_scheduler.handleCloseAll(new CatalystClosedException(config.name() + " closed"), config.errors());
         closed = true;
         tasks.handleDrain(config.errors()); // tasks already queued still run, so their futures complete
         h_timers.handleClear();

@@ -159,13 +159,24 @@ final class Scheduler {
         return frontier;
     }
 
-    /** Fails every fiber, then closes every endpoint still open: the catalyst is closing. */
-    void handleCloseAll(Throwable cause) {
+    /**
+     * Fails every fiber, then closes every endpoint still open: the catalyst is closing. What one
+     * of them throws is reported and the others are closed all the same, so a close always ends.
+     */
+    void handleCloseAll(Throwable cause, java.util.function.BiConsumer<String, Throwable> errors) {
         for (Fiber fiber : new ArrayList<>(h_fibers)) {
-            fiber.handleFail(cause);
+            try {
+                fiber.handleFail(cause);
+            } catch (RuntimeException | Error e) {
+                errors.accept("closing " + fiber.name() + " failed", e);
+            }
         }
         for (Endpoint endpoint : new ArrayList<>(h_bound)) {
-            endpoint.handleClose(endpoint.handleIsClosed() ? null : cause);
+            try {
+                endpoint.handleClose(endpoint.handleIsClosed() ? null : cause);
+            } catch (RuntimeException | Error e) {
+                errors.accept("closing " + endpoint.name() + " failed", e);
+            }
         }
     }
 }

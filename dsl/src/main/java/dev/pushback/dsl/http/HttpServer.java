@@ -142,7 +142,13 @@ public final class HttpServer implements AutoCloseable {
     private void handleAccepted(java.nio.channels.SocketChannel socket, Runnable release, Handler handler) {
         Worker worker = workers.get(h_next);
         h_next = (h_next + 1) % workers.size();
-        Runnable releaseHere = worker.catalyst() == catalyst ? release : () -> catalyst.execute(release);
+        Runnable releaseHere = worker.catalyst() == catalyst ? release : () -> {
+            try {
+                catalyst.execute(release);
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // the accepting catalyst is gone, and its slots with it: nothing to give back
+            }
+        };
         Runnable serve = () -> HttpConnection.handleServe(worker.catalyst(), socket, releaseHere, handler, options, worker.connections());
         if (worker.catalyst() == catalyst) {
             serve.run();
