@@ -16,13 +16,8 @@ import dev.pushback.compiler.Transform;
 final class Text {
     private Text() {}
 
-    /** One line's bytes to text, without its {@code "\n"} or {@code "\r\n"}. */
-    static String decodeLine(ByteBuffer line, Charset charset) {
-        return new LineDecoder(charset).decode(line);
-    }
-
     /**
-     * Lines' bytes to text, through one reused byte array: the line's String is the only thing
+     * Lines' bytes to text, without their {@code "\n"} or {@code "\r\n"}, through one reused byte array: the line's String is the only thing
      * made per line. One per feed; it runs on the catalyst thread only.
      */
     static final class LineDecoder {

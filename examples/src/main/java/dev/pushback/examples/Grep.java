@@ -232,11 +232,11 @@ final class Grep implements Launcher.Command {
 
     /** A regex: an ASCII line through one reused view, no copy; another line decoded from UTF-8. */
     static final class Regex extends LineMatcher {
-        private final Matcher matcher;
-        private final Latin1 view = new Latin1();
+        private final Matcher h_matcher; // reused line to line, on the catalyst thread
+        private final Latin1 h_view = new Latin1();
 
         Regex(Pattern pattern) {
-            this.matcher = pattern.matcher("");
+            this.h_matcher = pattern.matcher("");
         }
 
         @Override
@@ -247,11 +247,11 @@ final class Grep implements Launcher.Command {
                 if (line.get(i) < 0) { // a byte of a multi-byte character
                     ByteBuffer bytes = line.duplicate();
                     bytes.limit(end);
-                    return matcher.reset(StandardCharsets.UTF_8.decode(bytes)).find();
+                    return h_matcher.reset(StandardCharsets.UTF_8.decode(bytes)).find();
                 }
             }
-            view.of(line, from, end);
-            return matcher.reset(view).find();
+            h_view.of(line, from, end);
+            return h_matcher.reset(h_view).find();
         }
     }
 

@@ -24,8 +24,6 @@ public final class Access {
         void addWaiter(Endpoint endpoint, Fiber fiber);
 
         void removeWaiter(Endpoint endpoint, Fiber fiber);
-
-        Core core(Endpoint endpoint);
     }
 
     private static volatile Function<Catalyst, Core> cores;

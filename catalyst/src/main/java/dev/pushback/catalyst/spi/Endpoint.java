@@ -249,10 +249,5 @@ public abstract class Endpoint {
         public void removeWaiter(Endpoint endpoint, Fiber fiber) {
             endpoint.handleRemoveWaiter(fiber);
         }
-
-        @Override
-        public Core core(Endpoint endpoint) {
-            return endpoint.core;
-        }
     }
 }
