@@ -16,6 +16,8 @@ module dev.pushback.catalyst {
     requires org.jctools.core;
     // Agrona and JCTools use sun.misc.Unsafe; requiring it here resolves it on the module path.
     requires jdk.unsupported;
+    // The process's descriptor limit, for the connection budget (DESIGN N13).
+    requires jdk.management;
 
     exports dev.pushback.catalyst;
     exports dev.pushback.catalyst.spi;

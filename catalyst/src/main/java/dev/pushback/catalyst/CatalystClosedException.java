@@ -7,4 +7,10 @@ public final class CatalystClosedException extends CancellationException {
     public CatalystClosedException(String message) {
         super(message);
     }
+
+    /** The catalyst closed because of {@code cause} (its selector failed). */
+    public CatalystClosedException(String message, Throwable cause) {
+        super(message);
+        initCause(cause);
+    }
 }

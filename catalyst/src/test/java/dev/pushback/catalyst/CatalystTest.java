@@ -25,6 +25,38 @@ import dev.pushback.catalyst.endpoint.ManualSource;
 
 class CatalystTest {
     @Test
+    void t1_statisticsReadFromAnotherThreadNeverStopALoopFromStarting() throws Exception {
+        // A monitor reading stats() held the catalyst for a moment; a loop() starting then failed
+        // with "already run by" as if another thread ran it.
+        for (int attempt = 0; attempt < 200; attempt++) {
+            Catalyst catalyst = Catalyst.open(Catalyst.Config.defaults().withName("watched"));
+            java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread monitor = new Thread(() -> {
+                while (reading.get()) {
+                    assertThat(catalyst.stats().rounds()).isNotNegative();
+                }
+            });
+            monitor.start();
+            CompletableFuture<Throwable> loopFailure = new CompletableFuture<>();
+            Thread loop = new Thread(() -> {
+                try {
+                    catalyst.loop();
+                    loopFailure.complete(null);
+                } catch (Throwable t) {
+                    loopFailure.complete(t);
+                }
+            });
+            Core.of(catalyst).execute(() -> Core.of(catalyst).handleRetainLoop()); // runs until closed
+            loop.start();
+            catalyst.submit(() -> null).get(30, TimeUnit.SECONDS);
+            catalyst.close();
+            reading.set(false);
+            monitor.join();
+            assertThat(loopFailure.get(30, TimeUnit.SECONDS)).as("attempt %d", attempt).isNull();
+        }
+    }
+
+    @Test
     void t2_tasksFromFourThreadsRunOnceEachInPerThreadOrder() throws Exception {
         int threads = 4;
         int perThread = 100_000;

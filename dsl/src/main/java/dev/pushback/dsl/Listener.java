@@ -12,14 +12,22 @@ import dev.pushback.catalyst.Catalyst;
 import dev.pushback.catalyst.spi.Reactor;
 import dev.pushback.catalyst.endpoint.AcceptSource;
 import dev.pushback.catalyst.endpoint.ConnectionSlots;
+import dev.pushback.catalyst.endpoint.DescriptorBudget;
 import dev.pushback.catalyst.endpoint.SocketEndpoints;
 
 /**
  * A listening socket whose accepts are negotiated (DESIGN N13): a connection is accepted only
- * while one of {@code maxConnections} slots is free, so load never exhausts file descriptors —
- * excess clients wait in the kernel backlog. Each connection gets its own graph, built by the
- * {@code each} callback on the catalyst thread and started when it returns; the slot is freed when
- * that graph has finished and the socket is closed.
+ * while one of its slots is free, so load never exhausts file descriptors — excess clients wait
+ * in the kernel backlog. Each connection gets its own graph, built by the {@code each} callback on
+ * the catalyst thread and started when it returns; the slot is freed when that graph has finished
+ * and the socket's descriptor is released.
+ *
+ * <p>The slots are {@code maxConnections} or what the process's descriptor limit leaves, whichever
+ * is fewer ({@link #maxConnections()}): the limit ({@code ulimit -n}) less the descriptors open
+ * when the listener opens and a reserve of 64 or an eighth of the limit, whichever is larger, for
+ * the files, pipes and selectors the process opens besides. If an accept still fails for want of
+ * descriptors (another listener, files opened later), accepting pauses until a connection closes
+ * or a short back-off passes; the pause is reported once and the open connections go on.
  *
  * <pre>{@code
  * Listener echo = Listener.open(catalyst, new InetSocketAddress("127.0.0.1", 0), 1000,
@@ -29,24 +37,41 @@ import dev.pushback.catalyst.endpoint.SocketEndpoints;
  * }</pre>
  */
 public final class Listener implements AutoCloseable {
+    /** How soon a full listener looks at its backlog again when it found no idle connection. */
+    private static final long REWATCH_NANOS = 100_000_000L;
+
     private final Catalyst catalyst;
     private final AcceptSource accepts;
     private final ConnectionSlots slots;
+    private final int maxConnections;
+    private final Runnable shedIdle;
+    private boolean h_rewatchQueued;
     private final InetSocketAddress address;
     private final CompletableFuture<Void> done;
 
     private Listener(Catalyst catalyst, ServerSocketChannel server, int maxConnections,
-                     BiConsumer<SocketChannel, Runnable> connections) throws IOException {
+                     BiConsumer<SocketChannel, Runnable> connections, Runnable shedIdle) throws IOException {
         this.catalyst = catalyst;
         this.address = (InetSocketAddress) server.getLocalAddress();
         this.accepts = AcceptSource.of(catalyst, server);
-        this.slots = new ConnectionSlots(catalyst, maxConnections, connections);
+        this.maxConnections = maxConnections;
+        this.shedIdle = shedIdle;
+        // A closed connection gives a descriptor back: a paused accept may try again.
+        BiConsumer<SocketChannel, Runnable> resuming = (socket, release) -> connections.accept(socket, () -> {
+            release.run();
+            accepts.handleResume();
+        });
+        this.slots = shedIdle == null ? new ConnectionSlots(catalyst, maxConnections, resuming)
+            : new ConnectionSlots(catalyst, maxConnections, resuming, this::handleFull);
         Graph graph = Graph.on(catalyst);
         graph.from(accepts).to(slots);
         this.done = graph.start();
     }
 
-    /** Binds {@code address} (port 0 picks a free one) and starts accepting. Safe from any thread. */
+    /**
+     * Binds {@code address} (port 0 picks a free one) and starts accepting, at most {@code
+     * maxConnections} at once (fewer if the descriptor limit says so). Safe from any thread.
+     */
     public static Listener open(Catalyst catalyst, SocketAddress address, int maxConnections,
                                 BiConsumer<Graph, Connection> each) throws IOException {
         return accept(catalyst, address, maxConnections, (socket, release) -> serve(catalyst, socket, release, each));
@@ -55,17 +80,57 @@ public final class Listener implements AutoCloseable {
     /**
      * The same negotiated accept for a protocol that drives its sockets itself: each accepted
      * socket goes to {@code connections} on the catalyst thread, with the action that frees its
-     * slot, to be run once when the connection has closed.
+     * slot, to be run once when the socket's descriptor is released (see
+     * {@code Reactor.handleAfterChannelsClosed}).
      */
     public static Listener accept(Catalyst catalyst, SocketAddress address, int maxConnections,
                                   BiConsumer<SocketChannel, Runnable> connections) throws IOException {
+        return accept(catalyst, address, maxConnections, connections, null);
+    }
+
+    /**
+     * The same, for a protocol that can tell an idle connection (one with no request under way):
+     * while every slot is taken and a client waits in the backlog, {@code shedIdle} runs on the
+     * catalyst thread to close the connection that has been idle longest, if there is one, so a
+     * flood of connections that say nothing cannot keep out a client that does (nginx does the
+     * same when it runs out of connections).
+     */
+    public static Listener accept(Catalyst catalyst, SocketAddress address, int maxConnections,
+                                  BiConsumer<SocketChannel, Runnable> connections, Runnable shedIdle) throws IOException {
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("maxConnections must be positive: " + maxConnections);
+        }
         ServerSocketChannel server = ServerSocketChannel.open();
         try {
-            server.bind(address, Math.max(128, maxConnections));
-            return new Listener(catalyst, server, maxConnections, connections);
+            int slots = DescriptorBudget.connections(maxConnections);
+            server.bind(address, Math.max(128, slots));
+            return new Listener(catalyst, server, slots, connections, shedIdle);
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
+        }
+    }
+
+    /** Every slot is taken: watch the backlog, and make room when a client waits there. */
+    private void handleFull() {
+        accepts.handleWatchBacklog(this::handleClientWaiting);
+    }
+
+    private void handleClientWaiting() {
+        if (!slots.handleIsFull()) {
+            return; // a slot came free meanwhile: the accept fiber takes the client
+        }
+        shedIdle.run();
+        // If nothing was idle, look again a little later rather than spin on a readable socket.
+        if (!h_rewatchQueued) {
+            h_rewatchQueued = true;
+            Reactor reactor = Reactor.of(catalyst);
+            reactor.handleScheduleAt(reactor.nanoTime() + REWATCH_NANOS, () -> {
+                h_rewatchQueued = false;
+                if (slots.handleIsFull()) {
+                    handleFull();
+                }
+            });
         }
     }
 
@@ -86,7 +151,7 @@ public final class Listener implements AutoCloseable {
             endpoints.source().handleClose(failure);
             endpoints.sink().handleClose(failure);
             closeQuietly(socket);
-            release.run();
+            Reactor.of(catalyst).handleAfterChannelsClosed(release);
         }));
     }
 
@@ -109,6 +174,11 @@ public final class Listener implements AutoCloseable {
     /** The bound address, with the port the system picked. */
     public InetSocketAddress address() {
         return address;
+    }
+
+    /** The most connections open at once: the configured maximum, or fewer if the descriptor limit says so. */
+    public int maxConnections() {
+        return maxConnections;
     }
 
     /** Connections open now. Safe from any thread. */

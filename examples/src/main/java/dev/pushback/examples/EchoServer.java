@@ -30,6 +30,10 @@ final class EchoServer implements Launcher.Command {
         Catalyst catalyst = Catalyst.open(Catalyst.Config.defaults().withName("echo-server").withErrors(EchoServer::log));
         HttpServer server = HttpServer.listen(catalyst, new InetSocketAddress(host, port),
             HttpServer.Options.defaults().withMaxConnections(maxConnections).withWorkers(workers)).each(EchoServer::echo);
+        if (server.maxConnections() < maxConnections) {
+            System.err.println("echo-server: at most " + server.maxConnections() + " connections at once:"
+                + " the process's descriptor limit (ulimit -n) leaves no more");
+        }
         try {
             cli.out("listening on " + server.address().getHostString() + ":" + server.address().getPort() + "\n");
         } catch (Cli.PipeClosed | java.io.IOException e) {

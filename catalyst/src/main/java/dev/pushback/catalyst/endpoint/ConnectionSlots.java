@@ -15,6 +15,7 @@ import dev.pushback.catalyst.spi.AbstractSink;
 public final class ConnectionSlots extends AbstractSink<SocketChannel> {
     private final int max;
     private final BiConsumer<SocketChannel, Runnable> handler;
+    private final Runnable onFull;
     private int h_open;
     private int h_peak;
     // Mirrors of the counts for readers on other threads (a listener's statistics).
@@ -22,12 +23,18 @@ public final class ConnectionSlots extends AbstractSink<SocketChannel> {
     private volatile int peakSoFar;
 
     public ConnectionSlots(Catalyst catalyst, int max, BiConsumer<SocketChannel, Runnable> handler) {
+        this(catalyst, max, handler, () -> { });
+    }
+
+    /** The same, and {@code onFull} runs each time the last free slot is taken. */
+    public ConnectionSlots(Catalyst catalyst, int max, BiConsumer<SocketChannel, Runnable> handler, Runnable onFull) {
         super(catalyst, "connection slots (" + max + ")");
         if (max < 1) {
             throw new IllegalArgumentException("maxConnections must be positive: " + max);
         }
         this.max = max;
         this.handler = handler;
+        this.onFull = onFull;
     }
 
     @Override
@@ -36,9 +43,6 @@ public final class ConnectionSlots extends AbstractSink<SocketChannel> {
         h_peak = Math.max(h_peak, h_open);
         openNow = h_open;
         peakSoFar = h_peak;
-        if (h_open >= max) {
-            handleClearAvailable();
-        }
         boolean[] released = {false};
         handler.accept(connection, () -> {
             if (!released[0]) {
@@ -46,6 +50,15 @@ public final class ConnectionSlots extends AbstractSink<SocketChannel> {
                 handleReleaseSlot();
             }
         });
+        if (h_open >= max) {
+            handleClearAvailable();
+            onFull.run();
+        }
+    }
+
+    /** Whether every slot is taken. */
+    public boolean handleIsFull() {
+        return h_open >= max;
     }
 
     private void handleReleaseSlot() {

@@ -30,6 +30,10 @@ import dev.pushback.catalyst.spi.ReadyHandler;
  * <p>{@code handle*} methods and {@code h_} fields belong to the catalyst thread (DESIGN T3).
  */
 public final class Core implements Reactor {
+    static {
+        IoClasses.initialise();
+    }
+
     private final Catalyst catalyst;
     private final Catalyst.Config config;
     private final Poller poller;
@@ -37,6 +41,9 @@ public final class Core implements Reactor {
     private final Timers h_timers;
     private final Scheduler h_scheduler = new Scheduler();
     private final BufferPool pool;
+    /** Holds a catalyst that nobody runs while another thread reads its statistics. */
+    private static final Thread STATS_READER = new Thread("pushback statistics reader");
+
     private final AtomicReference<Thread> owner = new AtomicReference<>();
     private final CountDownLatch closedLatch = new CountDownLatch(1);
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -56,10 +63,13 @@ public final class Core implements Reactor {
 
     private ArrayList<Runnable> h_roundEnd = new ArrayList<>();
     private ArrayList<Runnable> h_roundEndSpare = new ArrayList<>();
+    private ArrayList<Runnable> h_afterClosed = new ArrayList<>();
+    private ArrayList<Runnable> h_afterClosedSpare = new ArrayList<>();
     private long h_retained;
     private Throwable h_lastFiberFailure;
     private long h_rounds;
     private int h_keepAlive;
+    private Throwable h_fatal;
 
     /**
      * @param hostWakeup null for a catalyst with its own selector; else the host's wake-up, and
@@ -130,8 +140,12 @@ public final class Core implements Reactor {
         if (owner.get() == me) {
             return false;
         }
-        if (!owner.compareAndSet(null, me)) {
-            throw new IllegalStateException(config.name() + " is already run by " + owner.get());
+        while (!owner.compareAndSet(null, me)) {
+            Thread holder = owner.get();
+            if (holder != null && holder != STATS_READER) {
+                throw new IllegalStateException(config.name() + " is already run by " + holder);
+            }
+            Thread.onSpinWait(); // a statistics reader holds it for a few reads, or it was just let go
         }
         return true;
     }
@@ -203,7 +217,8 @@ public final class Core implements Reactor {
         int work = tasks.handleRun(config.errors()) + h_timers.handleExpire(config.errors());
         int selected;
         try {
-            if (work > 0 || h_scheduler.handleHasReady() || !h_roundEnd.isEmpty() || timeoutMillis < 0 || closeRequested) {
+            if (work > 0 || h_scheduler.handleHasReady() || !h_roundEnd.isEmpty() || !h_afterClosed.isEmpty()
+                || timeoutMillis < 0 || closeRequested) {
                 selected = poller.handlePoll(-1);
             } else {
                 long wait = timeoutMillis;
@@ -220,17 +235,33 @@ public final class Core implements Reactor {
                 tasks.markAwake();
                 work += tasks.handleRun(config.errors()) + h_timers.handleExpire(config.errors());
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("select failed", e);
+        } catch (IOException | RuntimeException | Error e) {
+            handleFatal("select failed", e);
+            return work;
         }
         work += selected + h_scheduler.handleRunFibers(config.movesPerRound()) + handleRunRoundEnd();
         try {
             poller.handleFlushCancelled();
-        } catch (IOException e) {
-            throw new UncheckedIOException("select failed", e);
+        } catch (IOException | RuntimeException | Error e) {
+            handleFatal("releasing closed channels failed", e);
+            return work;
         }
+        work += handleRunAfterClosed();
         handlePublish();
         return work;
+    }
+
+    /**
+     * The selector itself failed: nothing can learn readiness any more, so the catalyst is not
+     * left half alive. It reports once and closes at the end of this round, failing every fiber
+     * and future with the cause.
+     */
+    private void handleFatal(String what, Throwable cause) {
+        if (h_fatal == null) {
+            h_fatal = cause;
+            config.errors().accept(config.name() + ": " + what + "; closing the catalyst", cause);
+        }
+        closeRequested = true;
     }
 
     void handleReady(ReadyHandler handler, int readyOps) {
@@ -281,7 +312,9 @@ public final class Core implements Reactor {
         try {
             tasks.markAwake();
             h_rounds++;
-            int work = tasks.handleRun(config.errors()) + h_timers.handleExpire(config.errors())
+            // The host has selected since the last run, so channels closed then have their descriptors back.
+            int work = handleRunAfterClosed();
+            work += tasks.handleRun(config.errors()) + h_timers.handleExpire(config.errors())
                 + h_scheduler.handleRunFibers(config.movesPerRound()) + handleRunRoundEnd();
             handlePublish();
             handleCloseIfRequested();
@@ -297,7 +330,8 @@ public final class Core implements Reactor {
 
     /** Nanoseconds the thread running the catalyst may block: 0 when work waits, MAX_VALUE when no timer. */
     private long handleWaitNanos() {
-        if (!tasks.isEmpty() || h_scheduler.handleHasReady() || !h_roundEnd.isEmpty() || closeRequested) {
+        if (!tasks.isEmpty() || h_scheduler.handleHasReady() || !h_roundEnd.isEmpty() || !h_afterClosed.isEmpty()
+            || closeRequested) {
             return 0;
         }
         return h_timers.handleNanosUntilDue();
@@ -447,6 +481,32 @@ public final class Core implements Reactor {
         return count;
     }
 
+    @Override
+    public void handleAfterChannelsClosed(Runnable action) {
+        assert handleAssertOwner();
+        h_afterClosed.add(Objects.requireNonNull(action, "action"));
+    }
+
+    /** Runs the actions waiting for closed channels' descriptors; those they add wait for the next time. */
+    private int handleRunAfterClosed() {
+        int count = h_afterClosed.size();
+        if (count == 0) {
+            return 0;
+        }
+        ArrayList<Runnable> running = h_afterClosed;
+        h_afterClosed = h_afterClosedSpare;
+        for (int i = 0; i < count; i++) {
+            try {
+                running.get(i).run();
+            } catch (Throwable t) {
+                config.errors().accept("action after channels closed failed", t);
+            }
+        }
+        running.clear();
+        h_afterClosedSpare = running;
+        return count;
+    }
+
     // ---------------------------------------------------------------- channels
 
     @Override
@@ -496,21 +556,27 @@ public final class Core implements Reactor {
 
     /** Counters now on the catalyst thread (or when nobody runs it), else as the last round left them. */
     public Catalyst.Stats stats() {
-        boolean entered;
-        try {
-            entered = enter();
-        } catch (IllegalStateException runByAnother) {
-            long rounds = publishedRounds; // first: the volatile read that sees the others
-            return new Catalyst.Stats(rounds, publishedChecks, publishedFibers, publishedEndpoints,
-                publishedBits, publishedTimers, retainedBytes, peakRetainedBytes);
+        if (inCatalyst()) {
+            return handleStats();
         }
-        try {
-            return new Catalyst.Stats(h_rounds, h_scheduler.h_checks, h_scheduler.handleFiberCount(),
-                h_scheduler.h_openEndpoints, h_scheduler.h_bits.allocatedCount(), h_timers.handleCount(),
-                retainedBytes, peakRetainedBytes);
-        } finally {
-            leave(entered);
+        // Nobody runs it: read the counters as they are, holding it as a reader (a loop() starting
+        // meanwhile waits for the few reads instead of failing as if another thread ran it).
+        if (owner.compareAndSet(null, STATS_READER)) {
+            try {
+                return handleStats();
+            } finally {
+                owner.compareAndSet(STATS_READER, null);
+            }
         }
+        long rounds = publishedRounds; // first: the volatile read that sees the others
+        return new Catalyst.Stats(rounds, publishedChecks, publishedFibers, publishedEndpoints,
+            publishedBits, publishedTimers, retainedBytes, peakRetainedBytes);
+    }
+
+    private Catalyst.Stats handleStats() {
+        return new Catalyst.Stats(h_rounds, h_scheduler.h_checks, h_scheduler.handleFiberCount(),
+            h_scheduler.h_openEndpoints, h_scheduler.h_bits.allocatedCount(), h_timers.handleCount(),
+            retainedBytes, peakRetainedBytes);
     }
 
     // ---------------------------------------------------------------- timers (N12)
@@ -584,15 +650,18 @@ public final class Core implements Reactor {
         if (!closeRequested || closed) {
             return;
         }
-        h_scheduler.handleCloseAll(new CatalystClosedException(config.name() + " closed"), config.errors());
+        CatalystClosedException closing = h_fatal == null ? new CatalystClosedException(config.name() + " closed")
+            : new CatalystClosedException(config.name() + " closed: its selector failed", h_fatal);
+        h_scheduler.handleCloseAll(closing, config.errors());
         closed = true;
         tasks.handleDrain(config.errors()); // tasks already queued still run, so their futures complete
         h_timers.handleClear();
         try {
             poller.handleClose();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException | Error e) {
             config.errors().accept("closing the selector failed", e);
         }
+        handleRunAfterClosed(); // the selector's close has released what it held
         handlePublish();
         terminated.complete(null); // before the latch: close() returns only once this is done
         closedLatch.countDown();

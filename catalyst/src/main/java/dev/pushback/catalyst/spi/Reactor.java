@@ -71,6 +71,15 @@ public interface Reactor extends Executor {
      */
     void handleAtRoundEnd(Runnable action);
 
+    /**
+     * Runs {@code action} once the channels closed so far have given their file descriptors back
+     * to the system. A selector keeps a registered channel's descriptor until it next selects, so
+     * a budget of descriptors (DESIGN N13) returns a slot with this, not at {@code close()}: with
+     * its own selector the catalyst runs the action at the end of this round, after releasing the
+     * descriptors; hosted (DESIGN section 6), in the next round, after the host has selected.
+     */
+    void handleAfterChannelsClosed(Runnable action);
+
     /** Keeps {@code loop()} running while nothing else is open (a listener, a host). */
     void handleRetainLoop();
 

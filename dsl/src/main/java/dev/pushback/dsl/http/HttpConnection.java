@@ -69,7 +69,7 @@ final class HttpConnection implements ReadyHandler {
             } catch (IOException ignored) {
                 // the client is gone
             }
-            releaseSlot.run();
+            Reactor.of(catalyst).handleAfterChannelsClosed(releaseSlot);
             return;
         }
         registry.add(connection);
@@ -208,6 +208,18 @@ final class HttpConnection implements ReadyHandler {
         }
     }
 
+    /**
+     * Closes the connection, without a word, if nothing is under way on it: no request read in
+     * part, no response bytes waiting to go out. For a server out of connection slots (N13).
+     */
+    boolean handleShedIfIdle() {
+        if (h_state != State.IDLE || !reader.handleBetweenRequests() || !output.handleIdle()) {
+            return false;
+        }
+        handleCloseConnection();
+        return true;
+    }
+
     // ---------------------------------------------------------------- exchanges
 
     /** Whether an exchange is under way: framing, or ending and starting the next pipelined one. */
@@ -330,6 +342,6 @@ final class HttpConnection implements ReadyHandler {
             socket.sink().handleClose(null);
         }
         reactor.handleReleaseLoop();
-        releaseSlot.run();
+        reactor.handleAfterChannelsClosed(releaseSlot); // the slot comes back with the descriptor (N13)
     }
 }

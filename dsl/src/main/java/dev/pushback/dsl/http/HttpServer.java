@@ -30,7 +30,8 @@ import dev.pushback.dsl.Listener;
  */
 public final class HttpServer implements AutoCloseable {
     /**
-     * @param maxConnections connections open at once; more wait in the kernel's backlog (N13)
+     * @param maxConnections connections open at once, or fewer if the process's descriptor limit
+     *     leaves fewer (see {@link dev.pushback.dsl.Listener}); more wait in the kernel's backlog (N13)
      * @param limits request line, header and body limits
      * @param headerTimeout a started request head must be complete within this (slowloris): 408
      * @param idleTimeout a keep-alive connection with no request in progress is closed after this
@@ -119,7 +120,7 @@ public final class HttpServer implements AutoCloseable {
         if (listener != null) {
             throw new IllegalStateException("already serving");
         }
-        workers.add(new Worker(catalyst, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>())));
+        workers.add(new Worker(catalyst, new java.util.LinkedHashSet<>()));
         for (int i = 1; i < options.workers(); i++) {
             Catalyst worker = Catalyst.open(catalyst.config().withName(catalyst.config().name() + "-worker-" + i));
             Reactor reactor = Reactor.of(worker);
@@ -127,15 +128,41 @@ public final class HttpServer implements AutoCloseable {
             Thread thread = new Thread(worker::loop, worker.config().name());
             thread.setDaemon(true);
             thread.start();
-            workers.add(new Worker(worker, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>())));
+            workers.add(new Worker(worker, new java.util.LinkedHashSet<>()));
         }
         catalyst.terminated().thenRun(() -> {
             for (int i = 1; i < workers.size(); i++) {
                 workers.get(i).catalyst().close();
             }
         });
-        listener = Listener.accept(catalyst, address, options.maxConnections(), (socket, release) -> handleAccepted(socket, release, handler));
+        listener = Listener.accept(catalyst, address, options.maxConnections(), (socket, release) -> handleAccepted(socket, release, handler),
+            this::handleShedIdle);
         return this;
+    }
+
+    /**
+     * Every slot is taken and a client waits: each worker closes its longest idle connection, if
+     * it has one (RFC 9112 section 9.5 lets a server close an idle connection at any time).
+     */
+    private void handleShedIdle() {
+        for (Worker worker : workers) {
+            Runnable shed = () -> {
+                for (HttpConnection connection : worker.connections()) { // oldest first
+                    if (connection.handleShedIfIdle()) {
+                        return;
+                    }
+                }
+            };
+            if (worker.catalyst() == catalyst) {
+                shed.run();
+            } else {
+                try {
+                    worker.catalyst().execute(shed);
+                } catch (java.util.concurrent.RejectedExecutionException closed) {
+                    // a worker that has closed holds no connections
+                }
+            }
+        }
     }
 
     /** On the accepting catalyst: hands the connection to the next worker, round robin. */
@@ -187,6 +214,17 @@ public final class HttpServer implements AutoCloseable {
     /** Completes when the server has stopped and every connection has closed. */
     public synchronized CompletableFuture<Void> done() {
         return listener == null ? CompletableFuture.completedFuture(null) : listener.done();
+    }
+
+    /**
+     * The connections it holds at most: {@link Options#maxConnections()}, or fewer if the
+     * process's descriptor limit says so (DESIGN N13). Safe from any thread.
+     */
+    public synchronized int maxConnections() {
+        if (listener == null) {
+            throw new IllegalStateException("not serving yet: call each(handler)");
+        }
+        return listener.maxConnections();
     }
 
     /** The most connections open at once so far (DESIGN N13). Safe from any thread. */

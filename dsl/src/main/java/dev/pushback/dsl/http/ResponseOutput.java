@@ -86,6 +86,11 @@ final class ResponseOutput {
         }
     }
 
+    /** Whether nothing is framed or waiting to be written. */
+    boolean handleIdle() {
+        return h_out.position() == 0 && socket.handlePendingBytes() == 0;
+    }
+
     /** Whether the socket holds bytes it refused. */
     boolean handleBlocked() {
         return h_blocked;
