@@ -55,7 +55,8 @@ final class Exchange {
         h_failedAtStart = null;
         h_abort = null;
         output.handleActive();
-        ResponseSink response = new ResponseSink(catalyst, output, head.method().equals("HEAD"), head.keepAlive());
+        ResponseSink response = new ResponseSink(catalyst, output, head.method().equals("HEAD"),
+            head.version() == HttpVersion.HTTP_1_0, head.keepAlive());
         HttpRequest request = new HttpRequest(head, catalyst, connection);
         h_response = response;
         h_request = request;

@@ -8,6 +8,10 @@ import java.nio.charset.StandardCharsets;
  * {@code 100 Continue} before it sends the body. It is sent when the exchange first reads the
  * body, so a handler that never reads it never asks for it, and not at all once the final
  * response has gone out. One per connection, reset for every request.
+ *
+ * <p>An HTTP/1.0 request's {@code 100-continue} is ignored (RFC 9110 §10.1.1): HTTP/1.0 has no
+ * 1xx responses, and the server sends it none (§15.2). Any other expectation has been refused
+ * with 417 before the exchange starts ({@link RequestChecks}).
  */
 final class ExpectContinue {
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
@@ -23,8 +27,10 @@ final class ExpectContinue {
     void handleRequest(RequestHead head, boolean bodyEnded) {
         h_due = false;
         if (head.version() == HttpVersion.HTTP_1_1 && !bodyEnded) {
-            String expect = head.header("Expect");
-            h_due = expect != null && expect.equalsIgnoreCase("100-continue");
+            for (HttpHeader header : head.headers()) {
+                // what RequestChecks let through holds nothing but 100-continue, perhaps listed twice
+                h_due |= header.name().equalsIgnoreCase("Expect") && !header.value().replace(',', ' ').isBlank();
+            }
         }
     }
 

@@ -22,6 +22,7 @@ final class FramingFields {
     private long contentLength = -1;
     private boolean transferEncoding;
     private int codings;
+    private String unknownCoding;
     private boolean chunked;
     private boolean close;
     private boolean keepAlive;
@@ -43,6 +44,7 @@ final class FramingFields {
         contentLength = -1;
         transferEncoding = false;
         codings = 0;
+        unknownCoding = null;
         chunked = false;
         close = false;
         keepAlive = false;
@@ -71,13 +73,19 @@ final class FramingFields {
     /**
      * How the body of the complete head is framed, or null if it is refused: a
      * {@code Transfer-Encoding} that does not end with {@code chunked} leaves the body's end
-     * unknown, a {@code Content-Length} over {@code maxBody} is refused before the body arrives.
+     * unknown (400, RFC 9112 §6.3 — before an unknown coding's 501, §6.1: the MUST before the
+     * SHOULD, and only the last field can tell whether {@code chunked} ends the list), a
+     * {@code Content-Length} over {@code maxBody} is refused before the body arrives.
      */
     BodyFraming framing(long maxBody) {
         if (transferEncoding) {
             if (!chunked) {
                 refuse(400, codings == 0 ? "empty Transfer-Encoding"
                         : "Transfer-Encoding of a request must end with chunked");
+                return null;
+            }
+            if (unknownCoding != null) {
+                refuse(501, "unknown transfer coding " + unknownCoding);
                 return null;
             }
             return BodyFraming.CHUNKED;
@@ -165,8 +173,8 @@ final class FramingFields {
             codings++;
             if (head.equalsIgnoreCase(start, i, "chunked")) {
                 chunked = true;
-            } else if (!knownCoding(head, start, i)) {
-                return refuse(501, "unknown transfer coding");
+            } else if (!knownCoding(head, start, i) && unknownCoding == null) {
+                unknownCoding = head.string(start, i); // judged at the head's end (see framing)
             }
         }
         return true;

@@ -118,9 +118,10 @@ final class HttpConnection implements ReadyHandler {
                         return;
                     }
                     RequestHead head = reader.handleHead();
-                    HttpError refused = RequestChecks.check(head); // RFC 9112: Host, target form
+                    HttpError refused = RequestChecks.check(head); // RFC 9110, 9112: framing, Host, target form, Expect
                     if (refused != null) {
-                        handleRefuse(refused.status(), refused.reason());
+                        handleFrameError(refused.status(), refused.reason(), true, head);
+                        handleCloseAfterOutput();
                         return;
                     }
                     timer.handleDisarm();
@@ -244,19 +245,18 @@ final class HttpConnection implements ReadyHandler {
         exchange.handleEnd();
         if (failure != null) {
             boolean headFramed = response != null && response.handleHeadWritten();
-            boolean bodyless = head.method().equals("HEAD");
             HttpError error = reader.handleError();
             if (!KeepAlive.afterFailure(head, headFramed, reader.handleRequestEnded())) {
                 if (!headFramed && error != null) {
-                    handleFrameError(error.status(), error.reason(), true, bodyless); // a bad body: the client's fault
+                    handleFrameError(error.status(), error.reason(), true, head); // a bad body: the client's fault
                 } else if (!headFramed) {
-                    handleFrameError(500, "Internal Server Error", true, bodyless);
+                    handleFrameError(500, "Internal Server Error", true, head);
                 } // else what is framed goes out, cut short, then the close
                 handleCloseAfterOutput();
                 return false;
             }
-            handleFrameError(500, "Internal Server Error", false, bodyless);
-        } else if (!KeepAlive.afterResponse(head)) {
+            handleFrameError(500, "Internal Server Error", false, head);
+        } else if (!KeepAlive.afterResponse(head, response != null && response.handleCloseDelimited())) {
             handleCloseAfterOutput();
             return false;
         }
@@ -292,21 +292,26 @@ final class HttpConnection implements ReadyHandler {
     }
 
     /**
-     * Frames a short plain-text response of the server's own, after what is already framed;
-     * {@code bodyless} for a HEAD request: the same head, no body.
+     * Frames a short plain-text response of the server's own, after what is already framed, with
+     * its {@code Date} (RFC 9110 §6.6.1). {@code head} is the request's, or null when none was
+     * read whole: to a HEAD the same head goes, without its body (RFC 9110 §9.3.2); to an
+     * HTTP/1.0 request that stays open, the {@code keep-alive} it asked for.
      */
-    private void handleFrameError(int status, String reason, boolean close, boolean bodyless) {
-        String response = "HTTP/1.1 " + status + " " + Reasons.of(status) + "\r\nContent-Type: text/plain\r\n"
-            + "Content-Length: " + (reason.length() + 1) + (close ? "\r\nConnection: close" : "") + "\r\n\r\n"
+    private void handleFrameError(int status, String reason, boolean close, RequestHead head) {
+        boolean bodyless = head != null && head.method().equals("HEAD");
+        String connection = close ? "Connection: close\r\n"
+            : head != null && head.version() == HttpVersion.HTTP_1_0 ? "Connection: keep-alive\r\n" : "";
+        String response = "HTTP/1.1 " + status + " " + Reasons.of(status) + "\r\n" + HttpDate.line()
+            + "Content-Type: text/plain\r\nContent-Length: " + (reason.length() + 1) + "\r\n" + connection + "\r\n"
             + (bodyless ? "" : reason + "\n");
         byte[] bytes = response.getBytes(StandardCharsets.ISO_8859_1);
         output.handleRoom(bytes.length).put(bytes);
         output.handleFramedLater();
     }
 
-    /** A request the server will not serve: the status after what is already framed, then the connection closes. */
+    /** Input the server will not serve: the status after what is already framed, then the connection closes. */
     private void handleRefuse(int status, String reason) {
-        handleFrameError(status, reason, true, false);
+        handleFrameError(status, reason, true, null);
         handleCloseAfterOutput();
     }
 

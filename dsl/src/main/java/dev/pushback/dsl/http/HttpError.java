@@ -10,7 +10,7 @@ package dev.pushback.dsl.http;
  *                input invalid (for limits: the first byte over the limit; for upgrades: the
  *                head's final LF)
  * @param upgrade whether the request asked to leave HTTP/1.1 ({@code CONNECT}, an
- *                {@code Upgrade} with {@code Connection: upgrade}, or the HTTP/2 preface
+ *                {@code Upgrade} with {@code Connection: upgrade} in HTTP/1.1, or the HTTP/2 preface
  *                {@code PRI}), which this parser does not support
  */
 record HttpError(int status, String reason, long offset, boolean upgrade) {

@@ -3,16 +3,27 @@ package dev.pushback.dsl.http;
 import java.util.List;
 
 /**
- * What RFC 9112 asks of a server about a request head the parser accepted (a policy, as
- * {@link KeepAlive} and {@link ExpectContinue} are): the parser checks the syntax and the
- * framing; this checks what only the whole head can tell.
+ * What RFC 9112 and RFC 9110 ask of a server about a request head the parser accepted (a
+ * policy, as {@link KeepAlive} and {@link ExpectContinue} are): the parser checks the syntax and
+ * the framing; this checks what only the whole head can tell, and what this server, unlike the
+ * parser, does not take. Checked in this order, framing first: a request whose end is in doubt
+ * is refused for that before anything about what it means.
  *
  * <ul>
- *   <li>§3.2: an HTTP/1.1 request has exactly one {@code Host}; a {@code Host} is
+ *   <li>RFC 9112 §6.1: an HTTP/1.0 request with {@code Transfer-Encoding} has faulty framing,
+ *       whatever else it says: 400. A transfer coding other than {@code chunked} (which the parser
+ *       lets through, undecoded, before a final {@code chunked}) is one this server does not
+ *       decode: 501, as the handler would get coded bytes it takes for the content.
+ *   <li>RFC 9112 §3.2: an HTTP/1.1 request has exactly one {@code Host}; a {@code Host} is
  *       {@code uri-host [":" port]} — no userinfo, no path, no list — else 400.
- *   <li>§3.2.3, §3.2.4: the asterisk-form is for {@code OPTIONS} only, the authority-form for
- *       {@code CONNECT} only (which the parser refuses already), else 400.
+ *   <li>RFC 9112 §3.2.3, §3.2.4: the asterisk-form is for {@code OPTIONS} only, the
+ *       authority-form for {@code CONNECT} only (which the parser refuses already), else 400.
+ *   <li>RFC 9110 §10.1.1: an expectation other than {@code 100-continue} is one the server
+ *       cannot meet: 417 (for an HTTP/1.0 request too; there only {@code 100-continue} is
+ *       ignored, by {@link ExpectContinue}).
  * </ul>
+ *
+ * <p>Every refusal closes the connection: the request's body, if any, is not read.
  */
 final class RequestChecks {
     private RequestChecks() {}
@@ -21,13 +32,27 @@ final class RequestChecks {
     static HttpError check(RequestHead head) {
         String host = null;
         int hosts = 0;
+        boolean transferEncoding = false;
+        String coding = null;
+        String expectation = null;
         List<HttpHeader> headers = head.headers();
         for (int i = 0; i < headers.size(); i++) {
             HttpHeader header = headers.get(i);
             if (header.name().equalsIgnoreCase("Host")) {
                 hosts++;
                 host = header.value();
+            } else if (header.name().equalsIgnoreCase("Transfer-Encoding")) {
+                transferEncoding = true;
+                coding = coding != null ? coding : otherMember(header.value(), "chunked");
+            } else if (header.name().equalsIgnoreCase("Expect")) {
+                expectation = expectation != null ? expectation : otherMember(header.value(), "100-continue");
             }
+        }
+        if (transferEncoding && head.version() == HttpVersion.HTTP_1_0) {
+            return refuse(400, "Transfer-Encoding in an HTTP/1.0 request");
+        }
+        if (coding != null) {
+            return refuse(501, "transfer coding " + coding + " not supported: only chunked is decoded");
         }
         if (hosts > 1) {
             return refuse("more than one Host header field");
@@ -44,6 +69,25 @@ final class RequestChecks {
         }
         if (!target.startsWith("/") && !target.contains("://") && !head.method().equals("CONNECT")) {
             return refuse("the authority-form is for CONNECT only");
+        }
+        if (expectation != null) {
+            return refuse(417, "expectation " + expectation + " not supported: only 100-continue is met");
+        }
+        return null;
+    }
+
+    /**
+     * The first member of the comma-separated list {@code value} that is not {@code only}
+     * (ignoring case), or null; empty members do not count (RFC 9110 §5.6.1). The parser has
+     * checked a {@code Transfer-Encoding}'s grammar; an {@code Expect} member with a parameter
+     * or a value is not {@code 100-continue} either, however it is split.
+     */
+    private static String otherMember(String value, String only) {
+        for (String member : value.split(",", -1)) {
+            String m = member.strip();
+            if (!m.isEmpty() && !m.equalsIgnoreCase(only)) {
+                return m;
+            }
         }
         return null;
     }
@@ -93,17 +137,38 @@ final class RequestChecks {
         return true;
     }
 
+    /**
+     * {@code IP-literal} without its brackets: {@code IPvFuture = "v" 1*HEXDIG "." 1*( unreserved
+     * / sub-delims / ":" )}, or an IPv6 address: hex digits, colons (at least one) and the dots
+     * of an embedded IPv4 address. The IPv6 form is checked by its characters, not parsed: enough
+     * to tell a literal from a name, a path or a list, which is what {@code Host} asks.
+     */
     private static boolean ipLiteral(String host, int from, int to) {
-        if (from == to) {
-            return false;
+        if (from < to && (host.charAt(from) == 'v' || host.charAt(from) == 'V')) {
+            int dot = from + 1;
+            while (dot < to && hex(host.charAt(dot)) >= 0) {
+                dot++;
+            }
+            if (dot == from + 1 || dot >= to - 1 || host.charAt(dot) != '.') {
+                return false;
+            }
+            for (int i = dot + 1; i < to; i++) {
+                if (host.charAt(i) != ':' && !regNameChar(host.charAt(i))) {
+                    return false;
+                }
+            }
+            return true;
         }
+        boolean colon = false;
         for (int i = from; i < to; i++) {
             char c = host.charAt(i);
-            if (!(c == ':' || c == '.' || hex(c) >= 0 || c == 'v' || c == 'V' || regNameChar(c))) {
+            if (c == ':') {
+                colon = true;
+            } else if (c != '.' && hex(c) < 0) {
                 return false;
             }
         }
-        return true;
+        return colon;
     }
 
     private static boolean regNameChar(char c) {
@@ -117,6 +182,10 @@ final class RequestChecks {
     }
 
     private static HttpError refuse(String reason) {
-        return new HttpError(400, reason, -1, false);
+        return refuse(400, reason);
+    }
+
+    private static HttpError refuse(int status, String reason) {
+        return new HttpError(status, reason, -1, false);
     }
 }

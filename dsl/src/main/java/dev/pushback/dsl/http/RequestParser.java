@@ -46,7 +46,8 @@ import java.nio.charset.StandardCharsets;
  *       {@code Content-Length} (empty, not all digits, overflowing), two differing
  *       {@code Content-Length}s, {@code Content-Length} together with {@code Transfer-Encoding}
  *       (request smuggling), a {@code Transfer-Encoding} whose last coding is not {@code chunked}
- *       or that names {@code chunked} twice, a bad chunk size line or extension (strict: no
+ *       or that names {@code chunked} twice (even where a coding is unknown too: RFC 9112 §6.3
+ *       makes this a MUST), a bad chunk size line or extension (strict: no
  *       whitespace), chunk data not followed by CRLF, and any byte after a request that closes
  *       the connection ({@code Connection: close}, HTTP/1.0 without {@code keep-alive}, or
  *       HTTP/1.0 with {@code Transfer-Encoding}, RFC 9112 §6.1).
@@ -55,9 +56,11 @@ import java.nio.charset.StandardCharsets;
  *   <li><b>431</b> — a header or trailer section longer than {@link HttpLimits#maxHeaderSection()}.
  *   <li><b>501</b> — an unknown method (the methods llhttp knows for HTTP, see RFC 9110 §9.1), a
  *       transfer coding other than {@code chunked}, {@code gzip}, {@code x-gzip},
- *       {@code deflate}, {@code compress}, {@code x-compress}, and every request that asks to
- *       leave HTTP/1.1: {@code CONNECT}, or {@code Upgrade} together with {@code Connection:
- *       upgrade} (reported when the head is complete, with {@link HttpError#upgrade()} set; this
+ *       {@code deflate}, {@code compress}, {@code x-compress} before a final {@code chunked}
+ *       (reported when the head is complete), and every request that asks to leave HTTP/1.1:
+ *       {@code CONNECT}, or {@code Upgrade} together with {@code Connection: upgrade} in an
+ *       HTTP/1.1 request (an HTTP/1.0 one's is ignored, RFC 9110 §7.8; reported when the head is
+ *       complete, with {@link HttpError#upgrade()} set; this
  *       parser does not hand the connection over to another protocol).
  *   <li><b>505</b> — a version other than HTTP/1.0 and HTTP/1.1, a request line without a version
  *       (HTTP/0.9), and the HTTP/2 connection preface ({@code PRI}, flagged as an upgrade).
@@ -66,7 +69,9 @@ import java.nio.charset.StandardCharsets;
  * <p>Empty lines (CRLF) before a request line are skipped (RFC 9112 §2.2). Codings other than
  * {@code chunked} are not decoded: the body is delivered as framed. Chunk extensions are
  * validated and dropped, trailer fields are validated and dropped. Semantic checks that need the
- * whole head, such as requiring {@code Host} in HTTP/1.1, are left to the server.
+ * whole head, such as requiring {@code Host} in HTTP/1.1, are left to the server
+ * ({@link RequestChecks}), which is stricter than this parser: it also refuses the codings this
+ * parser passes on undecoded, and {@code Transfer-Encoding} in HTTP/1.0.
  *
  * <p>Not thread-safe: feed it from one thread (in pushback, the catalyst).
  */
@@ -397,7 +402,9 @@ final class RequestParser {
             failUpgrade(501, "CONNECT not supported");
             return;
         }
-        if (framingFields.upgrade() && !declineUpgrades) {
+        // RFC 9110 §7.8: a server MUST ignore Upgrade in an HTTP/1.0 request
+        boolean upgrade = framingFields.upgrade() && minor == 1;
+        if (upgrade && !declineUpgrades) {
             failUpgrade(501, "protocol upgrade not supported");
             return;
         }
@@ -407,7 +414,7 @@ final class RequestParser {
             return;
         }
         // a declined upgrade: answered in HTTP/1.1, then nothing more is parsed
-        keepAlive = framingFields.keepAlive(minor == 1) && !framingFields.upgrade();
+        keepAlive = framingFields.keepAlive(minor == 1) && !upgrade;
         long contentLength = framingFields.contentLength();
         RequestHead requestHead = new RequestHead(
                 head.string(0, methodEnd),

@@ -274,6 +274,11 @@ class HttpRequestParserTest {
         "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
         "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, chunked\r\n\r\n",
         "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
+        // RFC 9112 §6.3: chunked not last is a 400 (MUST), even where a coding is unknown (501 is a SHOULD)
+        "POST / HTTP/1.1\r\nTransfer-Encoding: pigeons\r\n\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: identity\r\n\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunkedchunked\r\n\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, pigeons\r\n\r\n",
         "POST / HTTP/1.1\r\nTransfer-Encoding:\r\n\r\n",
         "POST / HTTP/1.1\r\nTransfer-Encoding: \"chunked\"\r\n\r\n",
         "POST / HTTP/1.1\r\nTransfer-Encoding: chunked;q=1\r\n\r\n",
@@ -352,10 +357,8 @@ class HttpRequestParserTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-        "POST / HTTP/1.1\r\nTransfer-Encoding: pigeons\r\n\r\n",
         "POST / HTTP/1.1\r\nTransfer-Encoding: pigeons, chunked\r\n\r\n",
-        "POST / HTTP/1.1\r\nTransfer-Encoding: identity\r\n\r\n",
-        "POST / HTTP/1.1\r\nTransfer-Encoding: chunkedchunked\r\n\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: pigeons\r\nTransfer-Encoding: chunked\r\n\r\n",
         "MKCOLA / HTTP/1.1\r\n\r\n",
         "get / HTTP/1.1\r\n\r\n",
         "BREW / HTTP/1.1\r\n\r\n",
@@ -380,6 +383,16 @@ class HttpRequestParserTest {
         assertThat(r.error.upgrade()).isTrue();
         assertThat(r.error.offset()).isEqualTo(input.indexOf("\r\n\r\n") + 3);
         assertThat(r.requests).isEmpty();
+    }
+
+    @Test
+    void anUpgradeInHttp10IsIgnored() {
+        // RFC 9110 §7.8: a server MUST ignore Upgrade in an HTTP/1.0 request; its keep-alive stands
+        Recorder r = parse("GET / HTTP/1.0\r\nConnection: upgrade, keep-alive\r\nUpgrade: websocket\r\n\r\n"
+                + "GET /2 HTTP/1.0\r\n\r\n");
+        assertThat(r.error).isNull();
+        assertThat(r.ended()).isEqualTo(2);
+        assertThat(r.requests.get(0).head.keepAlive()).isTrue();
     }
 
     @Test
