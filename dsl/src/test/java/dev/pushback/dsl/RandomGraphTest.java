@@ -54,6 +54,8 @@ import dev.pushback.compiler.Plan;
  *
  * <p>{@code -Dpushback.seeds=N} runs seeds 0..N-1 (default 1000); {@code -Dpushback.seed=S} runs
  * seed S only, and {@code -Dpushback.verbose=true} prints its graph and plan.
+ * {@link RandomGraphFuzzTest} runs the same generator, schedule and checks with a fuzz input in
+ * place of the seed.
  */
 class RandomGraphTest {
     private static final int SEEDS = Integer.getInteger("pushback.seeds", 1000);
@@ -111,9 +113,26 @@ class RandomGraphTest {
 
     /** Runs one seed; returns null when it passes, else a report naming the seed. */
     private static <E> String runSeed(Mode<E> mode, long seed, Stats stats) {
+        return runOne(mode, "seed " + seed, "random-" + seed,
+            new Random(seed * 0x9E3779B97F4A7C15L + mode.name().hashCode()), stats);
+    }
+
+    /**
+     * Runs one graph whose generator, elements and schedule all come from {@code rnd}, with the
+     * checks of the seeded tests; for {@link RandomGraphFuzzTest}, whose {@code rnd} reads the fuzz
+     * input. Returns null when it passes, else the report a failing seed gives, naming the run
+     * {@code label}.
+     */
+    static String runFuzzed(boolean typed, String label, Random rnd) {
+        Stats stats = new Stats();
+        return typed ? runOne(new TypedMode(), label, "random-fuzz", rnd, stats)
+            : runOne(new ByteMode(), label, "random-fuzz", rnd, stats);
+    }
+
+    private static <E> String runOne(Mode<E> mode, String label, String name, Random rnd, Stats stats) {
         Run<E> run = null;
         try {
-            run = new Run<>(mode, seed);
+            run = new Run<>(mode, label, name, rnd);
             run.execute(stats);
             if (VERBOSE) {
                 System.out.println(run.report("passed"));
@@ -121,7 +140,7 @@ class RandomGraphTest {
             return null;
         } catch (AssertionError | RuntimeException t) {
             String why = t instanceof AssertionError ? String.valueOf(t.getMessage()) : stackTrace(t);
-            return run == null ? "seed " + seed + " (" + mode.name() + "): " + stackTrace(t) : run.report(why);
+            return run == null ? label + " (" + mode.name() + "): " + stackTrace(t) : run.report(why);
         } finally {
             if (run != null) {
                 run.close();
@@ -1025,7 +1044,7 @@ class RandomGraphTest {
     /** One seed: the graph, its elements, its schedule, the catalyst running it and what was observed. */
     private static final class Run<E> {
         final Mode<E> mode;
-        final long seed;
+        final String label;
         final Random rnd;
         final Spec spec;
         final List<List<byte[]>> elements = new ArrayList<>();
@@ -1043,10 +1062,11 @@ class RandomGraphTest {
         int step;
         String phase = "building";
 
-        Run(Mode<E> mode, long seed) {
+        /** Everything random (graph, elements, schedule) comes from {@code rnd}; {@code label} names the run in a report. */
+        Run(Mode<E> mode, String label, String name, Random rnd) {
             this.mode = mode;
-            this.seed = seed;
-            this.rnd = new Random(seed * 0x9E3779B97F4A7C15L + mode.name().hashCode());
+            this.label = label;
+            this.rnd = rnd;
             this.spec = Spec.generate(rnd);
             int total = 0;
             for (N source : spec.sources) {
@@ -1064,7 +1084,7 @@ class RandomGraphTest {
             this.pushed = new int[spec.sources.size()];
             this.finished = new boolean[spec.sources.size()];
             this.catalyst = Catalyst.open(Catalyst.Config.defaults()
-                .withName("random-" + seed)
+                .withName(name)
                 .withChunkSize(spec.chunk)
                 .withMovesPerRound(sched.movesPerRound())
                 .withErrors((what, cause) -> errors.add(what + ": " + stackTrace(cause))));
@@ -1344,7 +1364,7 @@ class RandomGraphTest {
 
         String report(String why) {
             StringBuilder text = new StringBuilder();
-            text.append("seed ").append(seed).append(" (").append(mode.name()).append("), ").append(phase)
+            text.append(label).append(" (").append(mode.name()).append("), ").append(phase)
                 .append(" phase, step ").append(step).append(": ").append(why).append('\n');
             text.append("--- graph (chunk ").append(spec.chunk).append(" B, payload <= ").append(spec.payloadMax)
                 .append(" B, buffers' bound ").append(spec.bufferBound).append(" B, plan bound ").append(bound).append(" B)\n");
