@@ -38,11 +38,14 @@ final class HttpConnection implements ReadyHandler {
     private final Exchange exchange;
 
     private State h_state = State.IDLE;
+    private final long acceptedAt;
+    private boolean h_answered;
 
     /** Registers {@code channel} with the catalyst; on its thread. */
     private HttpConnection(Catalyst catalyst, SocketChannel channel, Runnable releaseSlot, HttpServer.Handler handler,
                            HttpServer.Options options, Set<HttpConnection> registry) throws IOException {
         this.reactor = Reactor.of(catalyst);
+        this.acceptedAt = reactor.nanoTime();
         this.releaseSlot = releaseSlot;
         this.registry = registry;
         // Responses are written whole as soon as they are framed: waiting for the client's ACK
@@ -211,10 +214,16 @@ final class HttpConnection implements ReadyHandler {
 
     /**
      * Closes the connection, without a word, if nothing is under way on it: no request read in
-     * part, no response bytes waiting to go out. For a server out of connection slots (N13).
+     * part, no response bytes waiting to go out; and it has had a response already (a client
+     * must expect a kept-alive connection to close), or it has said nothing for {@code
+     * freshGraceNanos} since it was accepted (its first request is not merely on its way). For a
+     * server out of connection slots (N13).
      */
-    boolean handleShedIfIdle() {
+    boolean handleShedIfIdle(long freshGraceNanos) {
         if (h_state != State.IDLE || !reader.handleBetweenRequests() || !output.handleIdle()) {
+            return false;
+        }
+        if (!h_answered && reactor.nanoTime() - acceptedAt < freshGraceNanos) {
             return false;
         }
         handleCloseConnection();
@@ -237,6 +246,7 @@ final class HttpConnection implements ReadyHandler {
 
     /** Ends the current exchange; true when the connection is idle again and may parse the next head. */
     private boolean handleEndExchange(Throwable failure) {
+        h_answered = true;
         if (h_state == State.CLOSED) {
             return false;
         }

@@ -29,6 +29,9 @@ import dev.pushback.dsl.Listener;
  * }</pre>
  */
 public final class HttpServer implements AutoCloseable {
+    /** How long a new connection may say nothing before a full server may close it for another. */
+    static final long FRESH_GRACE_NANOS = 1_000_000_000L;
+
     /**
      * @param maxConnections connections open at once, or fewer if the process's descriptor limit
      *     leaves fewer (see {@link dev.pushback.dsl.Listener}); more wait in the kernel's backlog (N13)
@@ -142,13 +145,15 @@ public final class HttpServer implements AutoCloseable {
 
     /**
      * Every slot is taken and a client waits: each worker closes its longest idle connection, if
-     * it has one (RFC 9112 section 9.5 lets a server close an idle connection at any time).
+     * it has one (RFC 9112 section 9.5 lets a server close an idle connection at any time). A
+     * connection that has sent nothing yet counts as idle only after {@link #FRESH_GRACE_NANOS}:
+     * a client's first request may be on its way.
      */
     private void handleShedIdle() {
         for (Worker worker : workers) {
             Runnable shed = () -> {
                 for (HttpConnection connection : worker.connections()) { // oldest first
-                    if (connection.handleShedIfIdle()) {
+                    if (connection.handleShedIfIdle(FRESH_GRACE_NANOS)) {
                         return;
                     }
                 }
