@@ -1109,7 +1109,11 @@ class RandomGraphTest {
             catalyst.execute(this::handleCheck);
             catalyst.execute(this::handleOpenEverything);
             int idle = 0;
-            int limit = 20_000;
+            // A guard against work that never ends (a livelock); stalls are the idle rounds. The
+            // graph may need many rounds: one element a round (movesPerRound 1) out of a buffer
+            // that broadcasts and flatMaps fill with dozens per source element.
+            long sourceElements = elements.stream().mapToLong(List::size).sum();
+            long limit = 20_000 + 400 * sourceElements;
             for (step = 0; !completion.isDone(); step++) {
                 if (step >= limit || idle >= 3) {
                     throw new AssertionError("the graph did not complete after everything became available ("
