@@ -119,7 +119,11 @@ final class ResponseSink extends AbstractSink<ByteBuffer> {
 
     /** {@code Content-Length = 1*DIGIT} (RFC 9110 §8.6): no sign, no list. */
     private static long contentLength(String value) {
-        if (value.isEmpty() || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        boolean digits = !value.isEmpty();
+        for (int i = 0; i < value.length() && digits; i++) { // a loop, not a stream: once per response
+            digits = value.charAt(i) >= '0' && value.charAt(i) <= '9';
+        }
+        if (!digits) {
             throw new IllegalArgumentException("Content-Length is not a decimal number: " + value);
         }
         return Long.parseLong(value);
