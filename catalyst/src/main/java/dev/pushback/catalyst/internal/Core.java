@@ -64,6 +64,7 @@ public final class Core implements Reactor {
     private ArrayList<Runnable> h_roundEnd = new ArrayList<>();
     private ArrayList<Runnable> h_roundEndSpare = new ArrayList<>();
     private ArrayList<Runnable> h_afterClosed = new ArrayList<>();
+    private final ArrayList<Runnable> h_atClose = new ArrayList<>();
     private ArrayList<Runnable> h_afterClosedSpare = new ArrayList<>();
     private long h_retained;
     private Throwable h_lastFiberFailure;
@@ -482,6 +483,12 @@ public final class Core implements Reactor {
     }
 
     @Override
+    public void handleAtClose(Runnable action) {
+        assert handleAssertOwner();
+        h_atClose.add(Objects.requireNonNull(action, "action"));
+    }
+
+    @Override
     public void handleAfterChannelsClosed(Runnable action) {
         assert handleAssertOwner();
         h_afterClosed.add(Objects.requireNonNull(action, "action"));
@@ -653,6 +660,14 @@ public final class Core implements Reactor {
         CatalystClosedException closing = h_fatal == null ? new CatalystClosedException(config.name() + " closed")
             : new CatalystClosedException(config.name() + " closed: its selector failed", h_fatal);
         h_scheduler.handleCloseAll(closing, config.errors());
+        for (Runnable action : h_atClose) {
+            try {
+                action.run();
+            } catch (Throwable t) {
+                config.errors().accept("action at close failed", t);
+            }
+        }
+        h_atClose.clear();
         closed = true;
         tasks.handleDrain(config.errors()); // tasks already queued still run, so their futures complete
         h_timers.handleClear();

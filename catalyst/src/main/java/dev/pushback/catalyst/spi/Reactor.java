@@ -80,6 +80,14 @@ public interface Reactor extends Executor {
      */
     void handleAfterChannelsClosed(Runnable action);
 
+    /**
+     * Runs {@code action} when the catalyst closes, on its thread, after its fibers have failed
+     * with the close and before its selector closes: for a session the catalyst does not know as
+     * an endpoint (a protocol connection that drives its own socket), so that a close reaches it
+     * (DESIGN section 4). Runs at most once; an action that has nothing left to do returns.
+     */
+    void handleAtClose(Runnable action);
+
     /** Keeps {@code loop()} running while nothing else is open (a listener, a host). */
     void handleRetainLoop();
 

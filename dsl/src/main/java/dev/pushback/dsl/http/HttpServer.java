@@ -138,6 +138,16 @@ public final class HttpServer implements AutoCloseable {
                 workers.get(i).catalyst().close();
             }
         });
+        for (Worker worker : workers) {
+            // A catalyst that closes closes its connections too: their sockets and read buffers are
+            // the connection's, not an endpoint the catalyst would close of itself (DESIGN section 4).
+            Reactor reactor = Reactor.of(worker.catalyst());
+            reactor.execute(() -> reactor.handleAtClose(() -> {
+                for (HttpConnection connection : java.util.List.copyOf(worker.connections())) {
+                    connection.handleForceClose();
+                }
+            }));
+        }
         listener = Listener.accept(catalyst, address, options.maxConnections(), (socket, release) -> handleAccepted(socket, release, handler),
             this::handleShedIdle);
         return this;

@@ -1129,12 +1129,6 @@ final class SinkFixtures {
             }
         }
 
-        /** Known bug, as for the request body: see {@link SourceFixtures.HttpRequestBody#leftByCatalystClose()}. */
-        @Override
-        SourceFixture.Leftover leftByCatalystClose() {
-            return new SourceFixture.Leftover(1, false, "the HttpConnection's read buffer and socket: a session the catalyst does not close");
-        }
-
         @Override
         void assertReleased() throws Exception {
             if (client.isOpen()) {

@@ -740,19 +740,6 @@ final class SourceFixtures {
             writer.endWith(client::shutdownOutput);
         }
 
-        /**
-         * KNOWN BUG, stated rather than skipped: the request body is an endpoint, but the socket
-         * and the read buffer belong to its HttpConnection, a session the catalyst does not track,
-         * so closing the catalyst closes the body source and fails its fiber but leaves the
-         * connection's socket open (the client never reads an end) and its pooled buffer lent.
-         * DESIGN section 4: "the catalyst keeps track of what it spawned ... so that shutdown ...
-         * reach[es] every session". When that is fixed, this becomes {@link Leftover#NONE}.
-         */
-        @Override
-        Leftover leftByCatalystClose() {
-            return new Leftover(1, false, "the HttpConnection's read buffer and socket: a session the catalyst does not close");
-        }
-
         @Override
         void assertReleased() throws Exception {
             rig.until("the client has read the end of the connection", () -> reader.ends() == 1 || reader.failure() != null);
