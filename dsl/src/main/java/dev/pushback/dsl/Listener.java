@@ -199,6 +199,10 @@ public final class Listener implements AutoCloseable {
     /** Stops accepting; connections already accepted finish on their own. Safe from any thread. */
     @Override
     public void close() {
-        catalyst.execute(accepts::handleStop);
+        try {
+            catalyst.execute(accepts::handleStop);
+        } catch (java.util.concurrent.RejectedExecutionException closedAlready) {
+            // the catalyst has closed, and its listening socket with it
+        }
     }
 }

@@ -209,11 +209,15 @@ public final class HttpServer implements AutoCloseable {
         close();
         for (Worker worker : workers) {
             Reactor reactor = Reactor.of(worker.catalyst());
-            reactor.execute(() -> reactor.handleScheduleAt(reactor.nanoTime() + grace.toNanos(), () -> {
-                for (HttpConnection connection : java.util.List.copyOf(worker.connections())) {
-                    connection.handleForceClose();
-                }
-            }));
+            try {
+                reactor.execute(() -> reactor.handleScheduleAt(reactor.nanoTime() + grace.toNanos(), () -> {
+                    for (HttpConnection connection : java.util.List.copyOf(worker.connections())) {
+                        connection.handleForceClose();
+                    }
+                }));
+            } catch (java.util.concurrent.RejectedExecutionException closedAlready) {
+                // a closed catalyst has closed its connections (see each)
+            }
         }
         return done();
     }

@@ -1,6 +1,7 @@
 package dev.pushback.dsl.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
@@ -335,6 +336,22 @@ class HttpServerTest {
                 .isLessThanOrEqualTo(16).isPositive();
             small.close();
             smallLoop.join(10_000);
+        }
+    }
+
+    @Test
+    void closingAServerWhoseCatalystHasClosedIsQuiet() throws Exception {
+        try (SocketChannel client = SocketChannel.open(server.address())) {
+            client.write(ByteBuffer.wrap("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)));
+            readUntil(client, "Hello, World!"); // a kept-alive connection is open as the catalyst closes
+            catalyst.close();
+            loop.join(10_000);
+            server.close();
+            CompletableFuture<Void> done = server.shutdown(java.time.Duration.ofSeconds(1));
+            assertThat(done).as("ended by the catalyst's close").isCompletedExceptionally();
+            assertThatThrownBy(done::join).isInstanceOf(dev.pushback.catalyst.CatalystClosedException.class);
+            ByteBuffer buffer = ByteBuffer.allocate(64);
+            assertThat(client.read(buffer)).as("the catalyst's close closed the connection").isEqualTo(-1);
         }
     }
 
