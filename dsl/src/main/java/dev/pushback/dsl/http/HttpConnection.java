@@ -34,17 +34,21 @@ final class HttpConnection implements ReadyHandler {
     private final RequestReader reader;
     private final ResponseOutput output;
     private final HeadTimer timer;
+    private final StallTimer stall;
     private final ExpectContinue expectContinue;
     private final Exchange exchange;
 
     private State h_state = State.IDLE;
+    private boolean h_starved;
     private final long acceptedAt;
+    private final SocketChannel channel;
     private boolean h_answered;
 
     /** Registers {@code channel} with the catalyst; on its thread. */
     private HttpConnection(Catalyst catalyst, SocketChannel channel, Runnable releaseSlot, HttpServer.Handler handler,
                            HttpServer.Options options, Set<HttpConnection> registry) throws IOException {
         this.reactor = Reactor.of(catalyst);
+        this.channel = channel;
         this.acceptedAt = reactor.nanoTime();
         this.releaseSlot = releaseSlot;
         this.registry = registry;
@@ -55,6 +59,7 @@ final class HttpConnection implements ReadyHandler {
         this.reader = new RequestReader(socket.source(), options.limits());
         this.output = new ResponseOutput(reactor, socket.sink(), this);
         this.timer = new HeadTimer(reactor, this, options);
+        this.stall = new StallTimer(reactor, this, options);
         this.expectContinue = new ExpectContinue(output);
         this.exchange = new Exchange(catalyst, this, output, handler);
     }
@@ -85,6 +90,7 @@ final class HttpConnection implements ReadyHandler {
     /** The key's readiness, after the socket's sides have had it: the sink wrote what it could. */
     @Override
     public void handleReady(int readyOps) {
+        stall.handleProgress();
         if ((readyOps & SelectionKey.OP_WRITE) != 0) {
             handleFlushAndResume();
         }
@@ -130,6 +136,8 @@ final class HttpConnection implements ReadyHandler {
                     timer.handleDisarm();
                     expectContinue.handleRequest(head, reader.handleRequestEnded());
                     h_state = State.EXCHANGE;
+                    h_starved = false;
+                    stall.handleArm();
                     if (exchange.handleStart(head) && handleEndExchange(exchange.handleFailedAtStart())) {
                         continue; // answered at once: the next pipelined head, in the same round
                     }
@@ -160,9 +168,11 @@ final class HttpConnection implements ReadyHandler {
                     throw new IOException("bad request body: " + reader.handleError().reason());
                 }
                 if (reader.handleSlice() != null) {
+                    h_starved = false;
                     return reader.handleSlice(); // valid until the next pump, i.e. the next poll
                 }
             } else if (got == RequestReader.NOTHING_NOW) {
+                h_starved = true; // the handler reads, the client has not sent: its stall, if it lasts
                 body.handleNothingNow();
                 return null;
             } else {
@@ -183,6 +193,7 @@ final class HttpConnection implements ReadyHandler {
                     return false;
                 }
                 if (got == RequestReader.NOTHING_NOW) {
+                    h_starved = true;
                     handleWantRead();
                     return false;
                 }
@@ -329,17 +340,51 @@ final class HttpConnection implements ReadyHandler {
     private void handleCloseAfterOutput() {
         h_state = State.CLOSING;
         timer.handleClose();
+        stall.handleArm(); // a client that does not read what is left cannot keep the connection
         handleFlushAndResume();
+    }
+
+    /** Whether an exchange is under way or the connection is closing after its output. */
+    boolean handleInExchange() {
+        return h_state == State.EXCHANGE || h_state == State.SKIPPING_BODY || h_state == State.CLOSING;
+    }
+
+    /**
+     * Whether the connection waits on its client: response bytes the socket refused, or request
+     * body bytes that were asked for and have not come.
+     */
+    boolean handleWaitingOnClient() {
+        return output.handleBlocked() || (h_starved && !reader.handleRequestEnded());
+    }
+
+    /** The client stalled for {@code nanos} (see {@link StallTimer}): the exchange fails, the connection closes. */
+    void handleStalled(long nanos) {
+        String what = output.handleBlocked() ? "read nothing of its response" : "sent nothing of its request body";
+        IOException stalled = new IOException("the client " + what + " for "
+            + java.time.Duration.ofNanos(nanos).toSeconds() + " s");
+        exchange.handleAbort(stalled);
+        handleCloseConnection(stalled);
     }
 
     /** The server's grace period is over: the connection closes whatever it was doing. */
     void handleForceClose() {
         assert reactor.handleAssertOwner();
-        exchange.handleAbort(new IOException("server shut down"));
-        handleCloseConnection();
+        IOException shutDown = new IOException("server shut down");
+        exchange.handleAbort(shutDown);
+        handleCloseConnection(shutDown);
     }
 
     private void handleCloseConnection() {
+        handleCloseConnection(null);
+    }
+
+    /**
+     * Closes the connection; with {@code abort}, at once, dropping what the socket has not sent —
+     * the pending bytes and, if the client is not reading, with a reset what the kernel holds: a
+     * client that reads nothing would keep a graceful close, and megabytes of kernel buffers,
+     * waiting for minutes (nginx's {@code reset_timedout_connection}).
+     */
+    private void handleCloseConnection(IOException abort) {
         if (h_state == State.CLOSED) {
             return;
         }
@@ -347,9 +392,20 @@ final class HttpConnection implements ReadyHandler {
         h_state = State.CLOSED;
         registry.remove(this);
         timer.handleClose();
+        stall.handleClose();
         output.handleClose();
         reader.handleClose();
-        if (graceful) {
+        if (abort != null) {
+            if (output.handleBlocked()) {
+                try {
+                    channel.setOption(StandardSocketOptions.SO_LINGER, 0); // the close is a reset
+                } catch (IOException | RuntimeException closedAlready) {
+                    // nothing to reset
+                }
+            }
+            socket.source().handleClose(abort);
+            socket.sink().handleClose(abort); // pending bytes dropped: the socket closes now
+        } else if (graceful) {
             socket.sink().handleClose(null); // with the source still open: a FIN, so unread input cannot reset what was sent
             socket.source().handleClose(null); // the socket closes
         } else {

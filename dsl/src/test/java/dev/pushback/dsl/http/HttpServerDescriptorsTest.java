@@ -217,7 +217,102 @@ class HttpServerDescriptorsTest {
         }
     }
 
+    @Test
+    void aClientThatStallsMidExchangeIsClosedAfterTheIdleTimeoutButASlowHandlerIsNot() throws Exception {
+        // Driven clock, idle timeout 60 s: one client stops sending its body, one stops reading its
+        // response, and one waits on a handler that answers after two "minutes".
+        CachedNanoClock clock = new CachedNanoClock();
+        List<String> reports = new CopyOnWriteArrayList<>();
+        CompletableFuture<dev.pushback.catalyst.endpoint.ManualSource<ByteBuffer>> late = new CompletableFuture<>();
+        try (Catalyst timed = Catalyst.open(Catalyst.Config.defaults().withName("stalls")
+                .withErrors((what, cause) -> reports.add(what + ": " + cause)).withClock(clock))) {
+            HttpServer server = HttpServer.listen(timed, new InetSocketAddress("127.0.0.1", 0), HttpServer.Options.defaults()
+                .withWorkers(1).withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(60))).each((req, res) -> {
+                    if (req.target().equals("/late")) {
+                        var source = new dev.pushback.catalyst.endpoint.ManualSource<ByteBuffer>(timed, "late");
+                        req.graph().from(source).to(res);
+                        late.complete(source);
+                    } else if (req.target().equals("/big")) { // 32 MiB, far more than the sockets hold
+                        var big = new dev.pushback.catalyst.endpoint.ManualSource<ByteBuffer>(timed, "big");
+                        byte[] chunk = new byte[64 * 1024];
+                        for (int i = 0; i < 512; i++) {
+                            big.handlePush(ByteBuffer.wrap(chunk));
+                        }
+                        big.handleFinish();
+                        res.header("Content-Length", Long.toString(512L * chunk.length));
+                        req.graph().from(big).to(res);
+                        timed.execute(() -> big.handleSetReadable(true));
+                    } else {
+                        HttpServerTest.echo(req, res);
+                    }
+                });
+            Thread loop = new Thread(timed::loop, "stalls");
+            loop.start();
+            try (SocketChannel uploader = SocketChannel.open(server.address());
+                 SocketChannel reader = SocketChannel.open(server.address());
+                 SocketChannel waiter = SocketChannel.open(server.address())) {
+                uploader.write(ascii("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n0123456789"));
+                String echoed = new String(readSome(uploader, "0123456789"), StandardCharsets.ISO_8859_1);
+                assertThat(echoed).startsWith("HTTP/1.1 200 ");
+                reader.write(ascii("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")); // and never reads
+                waiter.write(ascii("GET /late HTTP/1.1\r\nHost: x\r\n\r\n"));
+                var source = late.get(WAIT_SECONDS, TimeUnit.SECONDS);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+                while (timed.submit(timed::retainedBytes).get(WAIT_SECONDS, TimeUnit.SECONDS) == 0) {
+                    assertThat(System.nanoTime()).as("the big response blocked on its reader").isLessThan(deadline);
+                }
+                settle(timed);
+                for (int second = 0; second < 61; second++) { // a minute and a second, a second at a time
+                    clock.advance(Duration.ofSeconds(1).toNanos());
+                    settle(timed);
+                }
+                assertThat(readToEnd(uploader)).as("the stalled upload: closed").isEmpty();
+                assertThat(drainsToEnd(reader)).as("the stalled reader: reset, its response cut short")
+                    .isLessThan(512L * 64 * 1024);
+                timed.execute(() -> {
+                    source.handlePush(ascii("at last"));
+                    source.handleFinish();
+                    source.handleSetReadable(true);
+                });
+                assertThat(new String(readUntilText(waiter, "0\r\n\r\n"), StandardCharsets.ISO_8859_1))
+                    .as("a slow handler is not the client's stall").startsWith("HTTP/1.1 200 ").contains("at last");
+            }
+            assertThat(reports).as("the two stalled exchanges, reported once each")
+                .filteredOn(report -> report.contains("for 60 s")).hasSizeBetween(1, 2);
+            timed.close();
+            loop.join(10_000);
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    private static byte[] readSome(SocketChannel socket, String until) throws IOException {
+        return readUntilText(socket, until);
+    }
+
+    private static byte[] readUntilText(SocketChannel socket, String until) throws IOException {
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        ByteBuffer buffer = ByteBuffer.allocate(4096);
+        while (!got.toString(StandardCharsets.ISO_8859_1).contains(until)) {
+            assertThat(socket.read(buffer.clear())).as("closed before %s", until).isPositive();
+            got.write(buffer.array(), 0, buffer.position());
+        }
+        return got.toByteArray();
+    }
+
+    /** Reads to the end (or a reset); how many bytes came. */
+    private static long drainsToEnd(SocketChannel socket) {
+        long total = 0;
+        ByteBuffer buffer = ByteBuffer.allocate(65536);
+        try {
+            for (int read = socket.read(buffer.clear()); read > 0; read = socket.read(buffer.clear())) {
+                total += read;
+            }
+        } catch (IOException reset) {
+            // cut short: what came counts
+        }
+        return total;
+    }
 
     /** Two rounds: the first selects after this task, so the second sees what was sent before it. */
     private static void settle(Catalyst catalyst) throws Exception {
