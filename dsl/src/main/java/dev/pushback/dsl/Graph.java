@@ -3,6 +3,7 @@ package dev.pushback.dsl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
@@ -19,6 +20,7 @@ import java.util.concurrent.Flow;
 import java.util.function.BiFunction;
 
 import dev.pushback.catalyst.Catalyst;
+import dev.pushback.catalyst.ConnectOptions;
 import dev.pushback.dsl.internal.Handles;
 import dev.pushback.catalyst.Sink;
 import dev.pushback.catalyst.Source;
@@ -29,6 +31,7 @@ import dev.pushback.catalyst.endpoint.ChannelSource;
 import dev.pushback.catalyst.endpoint.FileSink;
 import dev.pushback.catalyst.endpoint.FileSource;
 import dev.pushback.catalyst.endpoint.IntervalSource;
+import dev.pushback.catalyst.endpoint.SocketEndpoints;
 import dev.pushback.catalyst.endpoint.StreamSink;
 import dev.pushback.catalyst.endpoint.StreamSource;
 import dev.pushback.catalyst.flow.PublisherSource;
@@ -204,6 +207,48 @@ public final class Graph {
     /** A blocking channel, bridged by a helper thread one chunk ahead; closed at the end. */
     public Sink<ByteBuffer> write(String name, WritableByteChannel out) {
         return StreamSink.of(catalyst, name, out);
+    }
+
+    // ---------------------------------------------------------------- connections
+
+    /**
+     * A connection to {@code address} with the {@linkplain ConnectOptions#defaults() default
+     * options}: see {@link #connect(SocketAddress, ConnectOptions)}.
+     */
+    public Connection connect(SocketAddress address) throws IOException {
+        return connect(address, ConnectOptions.defaults());
+    }
+
+    /**
+     * A connection to {@code address}, made without blocking when a graph that uses it starts
+     * (DESIGN N17). Until the socket is connected its source gives nothing and its sink takes
+     * nothing, so nothing moves before; then they follow the socket's readiness like any socket's.
+     * The end of the sink's input shuts down the socket's output (the server reads the end of the
+     * stream), and the server's end of stream ends the source while the sink can still write.
+     *
+     * <pre>{@code
+     * Connection server = graph.connect(InetSocketAddress.createUnresolved("example.com", 7));
+     * graph.stdin().to(server.sink());
+     * graph.from(server.source()).to(graph.stdout());
+     * graph.run();
+     * }</pre>
+     *
+     * <p>{@code address} is an {@link java.net.InetSocketAddress} or a {@link
+     * java.net.UnixDomainSocketAddress}. A host name given unresolved ({@code
+     * InetSocketAddress.createUnresolved(host, port)}) is looked up on a resolver thread, never on
+     * the catalyst's; {@code new InetSocketAddress(host, port)} looks it up at once, on the calling
+     * thread. A connect that is refused, whose name cannot be resolved, or that takes longer than
+     * {@link ConnectOptions#connectTimeout()} (on the catalyst's clock) fails the fibers that use
+     * the connection with an {@link IOException} naming the address — a {@link
+     * java.net.ConnectException}, an {@link java.net.UnknownHostException}, a {@link
+     * java.net.SocketTimeoutException} — reported once; the other fibers and the catalyst go on.
+     *
+     * @throws IOException when the socket cannot be opened, given its options, or bound to
+     *     {@link ConnectOptions#localAddress()}: at once, on the calling thread
+     */
+    public Connection connect(SocketAddress address, ConnectOptions options) throws IOException {
+        SocketEndpoints endpoints = SocketEndpoints.connect(catalyst, address, options);
+        return new Connection(endpoints.source(), endpoints.sink(), address);
     }
 
     // ---------------------------------------------------------------- joins

@@ -3,8 +3,11 @@ package dev.pushback.dsl;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
@@ -29,10 +32,17 @@ import dev.pushback.catalyst.endpoint.SocketEndpoints;
  * descriptors (another listener, files opened later), accepting pauses until a connection closes
  * or a short back-off passes; the pause is reported once and the open connections go on.
  *
+ * <p>The address is an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}. A Unix
+ * domain socket's bind creates its file; a bind to a path that exists already fails ("Address
+ * already in use"), and removing a stale file left by another process is the caller's business.
+ * Closing the listener (or its catalyst) removes the file its bind created.
+ *
  * <pre>{@code
  * Listener echo = Listener.open(catalyst, new InetSocketAddress("127.0.0.1", 0), 1000,
  *     (graph, socket) -> graph.from(socket.source()).to(socket.sink()));
  * System.out.println("listening on " + echo.address());
+ * Listener local = Listener.open(catalyst, UnixDomainSocketAddress.of("/run/app/echo.sock"), 1000,
+ *     (graph, socket) -> graph.from(socket.source()).to(socket.sink()));
  * catalyst.loop();
  * }</pre>
  */
@@ -46,14 +56,18 @@ public final class Listener implements AutoCloseable {
     private final int maxConnections;
     private final Runnable shedIdle;
     private boolean h_rewatchQueued;
-    private final InetSocketAddress address;
+    private final SocketAddress localAddress;
     private final CompletableFuture<Void> done;
 
     private Listener(Catalyst catalyst, ServerSocketChannel server, int maxConnections,
                      BiConsumer<SocketChannel, Runnable> connections, Runnable shedIdle) throws IOException {
         this.catalyst = catalyst;
-        this.address = (InetSocketAddress) server.getLocalAddress();
+        this.localAddress = server.getLocalAddress();
         this.accepts = AcceptSource.of(catalyst, server);
+        if (localAddress instanceof UnixDomainSocketAddress unix) {
+            // The socket has stopped listening (closed, or its catalyst did): the file it made goes.
+            accepts.closed().whenComplete((ok, failure) -> removeSocketFile(unix));
+        }
         this.maxConnections = maxConnections;
         this.shedIdle = shedIdle;
         // A closed connection gives a descriptor back: a paused accept may try again.
@@ -100,14 +114,29 @@ public final class Listener implements AutoCloseable {
         if (maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections must be positive: " + maxConnections);
         }
-        ServerSocketChannel server = ServerSocketChannel.open();
+        ServerSocketChannel server = address instanceof UnixDomainSocketAddress
+            ? ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
+        boolean bound = false;
         try {
             int slots = DescriptorBudget.connections(maxConnections);
             server.bind(address, Math.max(128, slots));
+            bound = true;
             return new Listener(catalyst, server, slots, connections, shedIdle);
         } catch (IOException | RuntimeException e) {
+            SocketAddress made = bound ? server.getLocalAddress() : null;
             server.close();
+            if (made instanceof UnixDomainSocketAddress unix) {
+                removeSocketFile(unix); // this bind made it; a file there before made the bind fail
+            }
             throw e;
+        }
+    }
+
+    private static void removeSocketFile(UnixDomainSocketAddress address) {
+        try {
+            Files.deleteIfExists(address.getPath());
+        } catch (IOException ignored) {
+            // gone already, or its directory is: nothing is left listening on it either way
         }
     }
 
@@ -171,9 +200,24 @@ public final class Listener implements AutoCloseable {
         }
     }
 
-    /** The bound address, with the port the system picked. */
+    /**
+     * The bound address, with the port the system picked.
+     *
+     * @throws IllegalStateException when listening on a Unix domain socket: see {@link #localAddress()}
+     */
     public InetSocketAddress address() {
-        return address;
+        if (localAddress instanceof InetSocketAddress inet) {
+            return inet;
+        }
+        throw new IllegalStateException("listening on the Unix domain socket " + localAddress + ": use localAddress()");
+    }
+
+    /**
+     * The bound address: an {@link InetSocketAddress} with the port the system picked, or the
+     * {@link UnixDomainSocketAddress} of the socket's file.
+     */
+    public SocketAddress localAddress() {
+        return localAddress;
     }
 
     /** The most connections open at once: the configured maximum, or fewer if the descriptor limit says so. */

@@ -118,6 +118,52 @@ class ModulePathTest {
     }
 
     @Test
+    void theGuidesClientSendsStdinToAServerAndPrintsTheReply() throws Exception {
+        String guide = Files.readString(Path.of("..", "docs", "GUIDE.md"));
+        Path sources = dir.resolve("src");
+        write(sources.resolve("module-info.java"), "module app { requires dev.pushback.dsl; }\n");
+        write(sources.resolve("app").resolve("Client.java"), block(guide, "connect-example"));
+        Path classes = dir.resolve("classes");
+        String modulePath = modulePath();
+        assertThat(compile(modulePath, classes, sources.resolve("module-info.java"), sources.resolve("app").resolve("Client.java")))
+            .as("javac").isEmpty();
+        // The server: upper-cases what it reads until the client's FIN, then closes.
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open()) {
+            server.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            int port = ((java.net.InetSocketAddress) server.getLocalAddress()).getPort();
+            CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
+                try (java.nio.channels.SocketChannel peer = server.accept()) {
+                    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(4096);
+                    while (peer.read(buffer.clear()) >= 0) {
+                        byte[] upper = new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII)
+                            .toUpperCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+                        java.nio.ByteBuffer out = java.nio.ByteBuffer.wrap(upper);
+                        while (out.hasRemaining()) {
+                            peer.write(out);
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            Process process = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-ea", "-p", modulePath + File.pathSeparator + classes, "-m", "app/app.Client", "127.0.0.1", Integer.toString(port))
+                .start();
+            CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> LauncherProcess.readAll(process.getInputStream()));
+            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> LauncherProcess.readAll(process.getErrorStream()));
+            try (var stdin = process.getOutputStream()) {
+                stdin.write("hello\nmodule path\n".getBytes(StandardCharsets.UTF_8));
+            }
+            assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("the program exits").isTrue();
+            assertThat(new String(err.get(), StandardCharsets.UTF_8)).as("stderr").isEmpty();
+            assertThat(process.exitValue()).isZero();
+            assertThat(new String(out.get(), StandardCharsets.UTF_8)).isEqualTo("HELLO\nMODULE PATH\n");
+            served.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void theRuntimeIsNotExportedToUsers() throws Exception {
         Path sources = dir.resolve("src");
         write(sources.resolve("module-info.java"), "module sneaky { requires dev.pushback.dsl; }\n");

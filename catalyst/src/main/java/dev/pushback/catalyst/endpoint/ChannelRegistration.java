@@ -14,6 +14,11 @@ import dev.pushback.catalyst.spi.Reactor;
  * The one selector key of a channel, shared by its source and sink sides. Interest is added only
  * for a side whose bit is clear and that a fiber waits on (the frontier, DESIGN N2) and removed as
  * soon as the key reports it, so a known-writable socket is never left registered for OP_WRITE.
+ *
+ * <p>A socket that connects out ({@link SocketEndpoints#connect}) has a {@link SocketConnect}
+ * until the connection is made or has failed (DESIGN N17): meanwhile the key waits for
+ * {@code OP_CONNECT} only, the sides' bits stay clear and their arming waits for nothing; once
+ * connected, both sides are set available, and from then on it is a socket like an accepted one.
  */
 final class ChannelRegistration implements ReadyHandler {
     private final Reactor reactor;
@@ -22,8 +27,16 @@ final class ChannelRegistration implements ReadyHandler {
     ChannelSink h_sink;
     /** Hears the key's readiness after the sides have, when the sides are driven without a fiber. */
     ReadyHandler h_owner;
+    /**
+     * The connect under way, null once it is over or for a channel given connected. Set before
+     * the channel's sides reach the catalyst, as {@code h_source} and {@code h_sink} are.
+     */
+    SocketConnect h_connect;
     private Interest h_interest;
     private int h_openSides;
+    // A side that closed before the socket was connected: shut down once it is (a shutdown needs a connection).
+    private boolean h_inputClosedEarly;
+    private boolean h_outputClosedEarly;
 
     ChannelRegistration(Catalyst catalyst, SelectableChannel channel) {
         this.reactor = Reactor.of(catalyst);
@@ -39,11 +52,55 @@ final class ChannelRegistration implements ReadyHandler {
             h_interest = reactor.handleRegister(channel, this);
         }
         h_openSides++;
+        if (h_connect != null) {
+            h_connect.handleStart(h_interest); // the first side to open starts it
+        }
+    }
+
+    /** Whether the socket is still connecting: its sides are not available yet, whatever they find. */
+    boolean handleIsConnecting() {
+        return h_connect != null;
     }
 
     void handleInterest(int op) {
-        if (h_interest != null) {
+        if (h_interest != null && h_connect == null) { // connecting: the connect sets the bits
             h_interest.handleAddOps(op);
+        }
+    }
+
+    /** The connect is made: the sides are available (DESIGN N2, optimistic) and the fibers waiting on them run. */
+    void handleConnected() {
+        h_connect = null;
+        SocketChannel socket = (SocketChannel) channel;
+        try {
+            if (h_outputClosedEarly) {
+                socket.shutdownOutput();
+            }
+            if (h_inputClosedEarly) {
+                socket.shutdownInput();
+            }
+        } catch (IOException e) {
+            reactor.handleReport("half-closing " + channel + " failed", e);
+        }
+        if (h_source != null) {
+            h_source.handleConnected();
+        }
+        if (h_sink != null) {
+            h_sink.handleConnected();
+        }
+    }
+
+    /**
+     * The connect failed: both sides fail with {@code cause} and so do the fibers that use them,
+     * now (DESIGN N11, N17). The fibers report it, once: they fail of the one cause.
+     */
+    void handleConnectFailed(IOException cause) {
+        h_connect = null;
+        if (h_source != null) {
+            h_source.handleConnectFailed(cause);
+        }
+        if (h_sink != null) {
+            h_sink.handleConnectFailed(cause);
         }
     }
 
@@ -57,6 +114,11 @@ final class ChannelRegistration implements ReadyHandler {
             return;
         }
         h_interest.handleRemoveOps(readyOps);
+        if (h_connect != null) {
+            // Connecting, the key waits for OP_CONNECT alone; an error is reported as that too.
+            h_connect.handleConnectable();
+            return;
+        }
         if ((readyOps & SelectionKey.OP_READ) != 0 && h_source != null) {
             h_source.handleReadable();
         }
@@ -72,7 +134,13 @@ final class ChannelRegistration implements ReadyHandler {
     void handleCloseSide(boolean output) throws IOException {
         h_openSides--;
         if (h_openSides > 0 && channel instanceof SocketChannel socket && socket.isOpen()) {
-            if (output) {
+            if (!socket.isConnected()) {
+                if (output) {
+                    h_outputClosedEarly = true;
+                } else {
+                    h_inputClosedEarly = true;
+                }
+            } else if (output) {
                 socket.shutdownOutput();
             } else {
                 socket.shutdownInput();
@@ -80,6 +148,10 @@ final class ChannelRegistration implements ReadyHandler {
             return;
         }
         if (h_openSides <= 0) {
+            if (h_connect != null) {
+                h_connect.handleAbandon();
+                h_connect = null;
+            }
             if (h_interest != null) {
                 reactor.handleDeregister(h_interest);
             } else {

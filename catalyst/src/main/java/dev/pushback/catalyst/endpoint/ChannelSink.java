@@ -30,6 +30,12 @@ public final class ChannelSink extends AbstractByteSink {
         return new ChannelSink(catalyst, channel.toString(), new ChannelRegistration(catalyst, channel));
     }
 
+    /** A socket still connecting is not writable yet (DESIGN N17); otherwise optimistic (N2). */
+    @Override
+    protected boolean handleInitiallyAvailable() {
+        return !registration.handleIsConnecting();
+    }
+
     @Override
     protected void handleOpen() throws IOException {
         registration.handleOpenSide();
@@ -57,6 +63,18 @@ public final class ChannelSink extends AbstractByteSink {
 
     void handleWritable() {
         handleDrain();
+    }
+
+    /** The socket has connected: it can take bytes now (it holds none: nothing was offered before). */
+    void handleConnected() {
+        if (!handleIsClosed()) {
+            handleSetAvailable();
+        }
+    }
+
+    /** The socket could not connect: the fibers feeding it fail now, with {@code cause}. */
+    void handleConnectFailed(IOException cause) {
+        handleFail(cause);
     }
 
     @Override

@@ -35,6 +35,12 @@ public final class ChannelSource extends AbstractByteSource {
         return new ChannelSource(catalyst, channel.toString(), new ChannelRegistration(catalyst, channel));
     }
 
+    /** A socket still connecting is not readable yet (DESIGN N17); otherwise optimistic (N2). */
+    @Override
+    protected boolean handleInitiallyAvailable() {
+        return !registration.handleIsConnecting();
+    }
+
     @Override
     protected void handleOpen() throws IOException {
         registration.handleOpenSide();
@@ -70,6 +76,18 @@ public final class ChannelSource extends AbstractByteSource {
 
     void handleReadable() {
         handleSetAvailable();
+    }
+
+    /** The socket has connected: a read may give bytes now. */
+    void handleConnected() {
+        if (!handleIsClosed()) {
+            handleSetAvailable();
+        }
+    }
+
+    /** The socket could not connect: the fibers reading it fail now, with {@code cause}. */
+    void handleConnectFailed(IOException cause) {
+        handleFail(cause);
     }
 
     ChannelRegistration registration() {

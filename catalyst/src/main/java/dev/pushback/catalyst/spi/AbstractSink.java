@@ -112,6 +112,16 @@ public abstract class AbstractSink<T> extends Endpoint implements Sink<T> {
         handleCloseAndTellWaiters(reason, fiber -> fiber.handleSinkCancelled(this));
     }
 
+    /**
+     * The sink failed on its own — its IO broke, a connection it needs could not be made: it
+     * closes with {@code cause} and the fibers that feed it fail now (DESIGN N11), with that one
+     * cause, reported once — not at their next offer, which waits until their source gives, and
+     * so could hold the failure back for as long as the source is quiet.
+     */
+    protected final void handleFail(Throwable cause) {
+        handleCloseAndTellWaiters(cause, fiber -> fiber.handleFail(cause));
+    }
+
     /** Whether every fiber feeding the sink has ended. */
     public final boolean handleIsFinishing() {
         return h_finishing;

@@ -19,6 +19,13 @@
  * when it is available again (register interest, start a timer, wake a helper) and sets the bit
  * ({@code handleSetAvailable()}) when it is. A fiber runs only while every bit of its mask is set.
  *
+ * <h2>Failure (DESIGN N11)</h2>
+ *
+ * <p>An endpoint whose IO fails on its own — a read or write that threw outside a fiber's move, a
+ * connection that could not be made — calls {@code handleFail(cause)} (on a source or a sink): it
+ * closes with {@code cause}, and the fibers that use it fail now with that one cause, reported
+ * once, while the other fibers and the catalyst go on.
+ *
  * <h2>Memory (DESIGN N3)</h2>
  *
  * <p>A sink holds at most one pending element; an endpoint that holds data bytes counts them with

@@ -53,8 +53,11 @@ final class HttpConnection implements ReadyHandler {
         this.releaseSlot = releaseSlot;
         this.registry = registry;
         // Responses are written whole as soon as they are framed: waiting for the client's ACK
-        // (Nagle) would cost a pipelined response a delayed-ACK timeout (~40 ms).
-        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        // (Nagle) would cost a pipelined response a delayed-ACK timeout (~40 ms). A Unix domain
+        // socket has no Nagle to turn off.
+        if (channel.supportedOptions().contains(StandardSocketOptions.TCP_NODELAY)) {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        }
         this.socket = SocketEndpoints.handleOpen(catalyst, channel, this);
         this.reader = new RequestReader(socket.source(), options.limits());
         this.output = new ResponseOutput(reactor, socket.sink(), this);

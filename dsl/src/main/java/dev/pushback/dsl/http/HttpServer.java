@@ -113,7 +113,10 @@ public final class HttpServer implements AutoCloseable {
         this.options = options;
     }
 
-    /** A server for {@code address} (port 0 picks a free one); it binds when given its handler. */
+    /**
+     * A server for {@code address} — an {@link InetSocketAddress} (port 0 picks a free one) or a
+     * {@link java.net.UnixDomainSocketAddress} — that binds when given its handler.
+     */
     public static HttpServer listen(Catalyst catalyst, SocketAddress address, Options options) {
         return new HttpServer(catalyst, address, options);
     }
@@ -222,12 +225,29 @@ public final class HttpServer implements AutoCloseable {
         return done();
     }
 
-    /** The bound address, with the port the system picked. */
+    /**
+     * The bound address, with the port the system picked.
+     *
+     * @throws IllegalStateException before {@link #each}, or when serving on a Unix domain socket
+     *     (see {@link #localAddress()})
+     */
     public synchronized InetSocketAddress address() {
         if (listener == null) {
             throw new IllegalStateException("not serving yet: call each(handler)");
         }
         return listener.address();
+    }
+
+    /**
+     * The bound address: an {@link InetSocketAddress} with the port the system picked, or the
+     * {@link java.net.UnixDomainSocketAddress} given to {@link #listen}, whose file the server
+     * removes when it stops listening (see {@link Listener}).
+     */
+    public synchronized SocketAddress localAddress() {
+        if (listener == null) {
+            throw new IllegalStateException("not serving yet: call each(handler)");
+        }
+        return listener.localAddress();
     }
 
     /** Completes when the server has stopped and every connection has closed. */
