@@ -60,6 +60,7 @@ public final class Launcher {
         "interleave", new Interleave(),
         "pv", new Pv(),
         "echo-server", new EchoServer(),
+        "nc", new Nc(),
         "embed", new Embed()));
 
     private Launcher() {}
