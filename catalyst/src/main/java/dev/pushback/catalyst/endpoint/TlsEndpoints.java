@@ -50,6 +50,7 @@ public record TlsEndpoints(TlsSource source, TlsSink sink) {
      */
     public static TlsEndpoints handleOpen(Catalyst catalyst, SocketChannel socket, SSLEngine engine, Duration handshakeTimeout,
                                           ReadyHandler owner) throws IOException {
+        assert Reactor.of(catalyst).handleAssertOwner();
         TlsEndpoints endpoints = of(catalyst, socket, engine, handshakeTimeout);
         TlsSession session = endpoints.source.session();
         session.h_owner = owner;
