@@ -1,7 +1,7 @@
 /**
  * The pushback API users write: dataflow graphs ({@code dev.pushback.dsl}: {@code Graph},
- * {@code Feed}, {@code Listener}) and the backpressured HTTP/1.1 server
- * ({@code dev.pushback.dsl.http}).
+ * {@code Feed}, {@code Listener}), the backpressured HTTP/1.1 server
+ * ({@code dev.pushback.dsl.http}) and TLS key material and trust ({@code dev.pushback.dsl.tls}).
  *
  * <pre>{@code
  * module my.app {
@@ -14,4 +14,5 @@ module dev.pushback.dsl {
 
     exports dev.pushback.dsl;
     exports dev.pushback.dsl.http;
+    exports dev.pushback.dsl.tls;
 }

@@ -240,8 +240,13 @@ public abstract class AbstractByteSink extends AbstractSink<ByteBuffer> {
         return h_pending != null;
     }
 
+    /**
+     * The pending element and the gathered bytes; a sink that holds bytes below its elements (a
+     * TLS sink's records made and not yet written) adds them, so that an owner waiting for this
+     * to reach 0 knows everything is out.
+     */
     @Override
-    public final long handlePendingBytes() {
+    public long handlePendingBytes() {
         return (h_pending == null ? 0 : h_pending.remaining()) + h_gathered;
     }
 

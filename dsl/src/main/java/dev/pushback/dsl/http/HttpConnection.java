@@ -9,14 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
 import dev.pushback.catalyst.Catalyst;
-import dev.pushback.catalyst.endpoint.SocketEndpoints;
 import dev.pushback.catalyst.spi.ReadyHandler;
 import dev.pushback.catalyst.spi.Reactor;
 
 /**
  * One connection: a service session on the catalyst (DESIGN section 4) — requests in, the
  * corresponding responses out, in order, until the client closes or asks to. It rides on the
- * catalyst's socket endpoints ({@link SocketEndpoints}, one selector key): it reads through the
+ * catalyst's socket endpoints, or TLS endpoints over them ({@link Wire}, one selector key): it reads through the
  * source ({@link RequestReader}, which parses one event at a time), writes through the sink
  * ({@link ResponseOutput}, which gathers a round's responses into one write), and hears the
  * key's readiness. A request body is read only as fast as the exchange's graph moves it, and the
@@ -30,7 +29,7 @@ final class HttpConnection implements ReadyHandler {
     private final Reactor reactor;
     private final Runnable releaseSlot;
     private final Set<HttpConnection> registry;
-    private final SocketEndpoints socket;
+    private final Wire socket;
     private final RequestReader reader;
     private final ResponseOutput output;
     private final HeadTimer timer;
@@ -58,9 +57,9 @@ final class HttpConnection implements ReadyHandler {
         if (channel.supportedOptions().contains(StandardSocketOptions.TCP_NODELAY)) {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         }
-        this.socket = SocketEndpoints.handleOpen(catalyst, channel, this);
-        this.reader = new RequestReader(socket.source(), options.limits());
-        this.output = new ResponseOutput(reactor, socket.sink(), this);
+        this.socket = Wire.handleOpen(catalyst, channel, options.tls(), this);
+        this.reader = new RequestReader(socket, options.limits());
+        this.output = new ResponseOutput(reactor, socket.out(), this);
         this.timer = new HeadTimer(reactor, this, options);
         this.stall = new StallTimer(reactor, this, options);
         this.expectContinue = new ExpectContinue(output);
@@ -406,14 +405,11 @@ final class HttpConnection implements ReadyHandler {
                     // nothing to reset
                 }
             }
-            socket.source().handleClose(abort);
-            socket.sink().handleClose(abort); // pending bytes dropped: the socket closes now
+            socket.handleCloseAborted(abort); // pending bytes dropped: the socket closes now
         } else if (graceful) {
-            socket.sink().handleClose(null); // with the source still open: a FIN, so unread input cannot reset what was sent
-            socket.source().handleClose(null); // the socket closes
+            socket.handleCloseGracefully();
         } else {
-            socket.source().handleClose(null);
-            socket.sink().handleClose(null);
+            socket.handleCloseAbruptly();
         }
         reactor.handleReleaseLoop();
         reactor.handleAfterChannelsClosed(releaseSlot); // the slot comes back with the descriptor (N13)

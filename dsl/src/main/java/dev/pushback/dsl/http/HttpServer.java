@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import dev.pushback.catalyst.Catalyst;
 import dev.pushback.catalyst.spi.Reactor;
 import dev.pushback.dsl.Listener;
+import dev.pushback.dsl.tls.TlsServerConfig;
 
 /**
  * A backpressured HTTP/1.1 server: each connection is a service session on the catalyst, each
@@ -31,6 +32,8 @@ import dev.pushback.dsl.Listener;
 public final class HttpServer implements AutoCloseable {
     /** How long a new connection may say nothing before a full server may close it for another. */
     static final long FRESH_GRACE_NANOS = 1_000_000_000L;
+    /** The ALPN name of the one protocol the server speaks (RFC 7301). */
+    static final String HTTP_1_1 = "http/1.1";
 
     /**
      * @param maxConnections connections open at once, or fewer if the process's descriptor limit
@@ -40,8 +43,15 @@ public final class HttpServer implements AutoCloseable {
      * @param idleTimeout a keep-alive connection with no request in progress is closed after this
      * @param workers catalysts serving connections: the one given to {@link #listen} and
      *     {@code workers - 1} more, each on its own thread, owned by the server
+     * @param tls the key material to serve HTTPS with, or null for plain HTTP (see {@link #withTls})
      */
-    public record Options(int maxConnections, HttpLimits limits, Duration headerTimeout, Duration idleTimeout, int workers) {
+    public record Options(int maxConnections, HttpLimits limits, Duration headerTimeout, Duration idleTimeout, int workers,
+                          TlsServerConfig tls) {
+        /** A plain HTTP server's options. */
+        public Options(int maxConnections, HttpLimits limits, Duration headerTimeout, Duration idleTimeout, int workers) {
+            this(maxConnections, limits, headerTimeout, idleTimeout, workers, null);
+        }
+
         public Options {
             if (maxConnections < 1) {
                 throw new IllegalArgumentException("maxConnections must be positive: " + maxConnections);
@@ -55,6 +65,17 @@ public final class HttpServer implements AutoCloseable {
             if (headerTimeout.isNegative() || headerTimeout.isZero() || idleTimeout.isNegative() || idleTimeout.isZero()) {
                 throw new IllegalArgumentException("timeouts must be positive");
             }
+            if (tls != null) {
+                for (String protocol : tls.alpn()) {
+                    if (!protocol.equals(HTTP_1_1)) {
+                        throw new IllegalArgumentException("an HTTP/1.1 server can offer only \"" + HTTP_1_1
+                            + "\" by ALPN, not \"" + protocol + "\"");
+                    }
+                }
+                if (tls.alpn().isEmpty()) {
+                    tls = tls.withAlpn(HTTP_1_1); // a client offering h2 and http/1.1 learns which one it gets
+                }
+            }
         }
 
         /** 10,000 connections, {@link HttpLimits#DEFAULT}, 10 s for a head, 60 s idle, one worker per core. */
@@ -64,19 +85,39 @@ public final class HttpServer implements AutoCloseable {
         }
 
         public Options withMaxConnections(int maxConnections) {
-            return new Options(maxConnections, limits, headerTimeout, idleTimeout, workers);
+            return new Options(maxConnections, limits, headerTimeout, idleTimeout, workers, tls);
         }
 
         public Options withLimits(HttpLimits limits) {
-            return new Options(maxConnections, limits, headerTimeout, idleTimeout, workers);
+            return new Options(maxConnections, limits, headerTimeout, idleTimeout, workers, tls);
         }
 
         public Options withTimeouts(Duration headerTimeout, Duration idleTimeout) {
-            return new Options(maxConnections, limits, headerTimeout, idleTimeout, workers);
+            return new Options(maxConnections, limits, headerTimeout, idleTimeout, workers, tls);
         }
 
         public Options withWorkers(int workers) {
-            return new Options(maxConnections, limits, headerTimeout, idleTimeout, workers);
+            return new Options(maxConnections, limits, headerTimeout, idleTimeout, workers, tls);
+        }
+
+        /**
+         * Serves HTTPS: every connection is TLS with {@code tls}'s key material (TLS 1.3 and 1.2,
+         * renegotiation refused, ALPN {@code http/1.1}), and must finish its handshake within
+         * {@link TlsServerConfig#handshakeTimeout()}. A client that fails its handshake — one
+         * speaking plain HTTP to the port, one that never finishes — has its connection closed,
+         * reported once through the catalyst's error reporter; other connections go on. Null for
+         * plain HTTP again.
+         *
+         * <pre>{@code
+         * TlsServerConfig tls = TlsServerConfig.fromPem(Path.of("fullchain.pem"), Path.of("privkey.pem"));
+         * HttpServer.listen(catalyst, new InetSocketAddress(8443), HttpServer.Options.defaults().withTls(tls))
+         *     .each((request, response) -> response.send("hello over TLS"));
+         * }</pre>
+         *
+         * @throws IllegalArgumentException if {@code tls} offers an ALPN protocol other than {@code http/1.1}
+         */
+        public Options withTls(TlsServerConfig tls) {
+            return new Options(maxConnections, limits, headerTimeout, idleTimeout, workers, tls);
         }
     }
 

@@ -3,11 +3,11 @@ package dev.pushback.dsl.http;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
-import dev.pushback.catalyst.endpoint.ChannelSource;
+import dev.pushback.catalyst.spi.AbstractByteSource;
 
 /**
- * A connection's incoming side: reads the socket through its {@link ChannelSource} (one pooled
- * buffer) and feeds the {@link RequestParser}, which it pauses after every event, so that the
+ * A connection's incoming side: reads the socket through its {@link Wire} (one pooled
+ * buffer, decrypted first when the connection is TLS) and feeds the {@link RequestParser}, which it pauses after every event, so that the
  * connection takes one event at a time — a head, a body slice, the end of a request, an error —
  * and the bytes after it wait in the buffer until it asks for more. The parser keeps a head's
  * bytes itself, so a buffer is read again only once the parser has taken all of it.
@@ -22,7 +22,8 @@ final class RequestReader implements RequestListener {
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
-    private final ChannelSource in;
+    private final Wire wire;
+    private final AbstractByteSource in;
     private final RequestParser parser;
     private ByteBuffer h_in = EMPTY; // the last chunk read, in read mode: the part not yet parsed
     private boolean h_readShort;
@@ -33,8 +34,9 @@ final class RequestReader implements RequestListener {
     private boolean h_requestEnded;
     private HttpError h_error;
 
-    RequestReader(ChannelSource in, HttpLimits limits) {
-        this.in = in;
+    RequestReader(Wire wire, HttpLimits limits) {
+        this.wire = wire;
+        this.in = wire.in();
         this.parser = new RequestParser(this, limits).declineUpgrades(); // clients offering h2c still get HTTP/1.1
     }
 
@@ -91,7 +93,8 @@ final class RequestReader implements RequestListener {
      * One read: bytes read, 0 when none are there now, -1 at end of stream. After a read that did
      * not fill the buffer, the socket is most likely drained: the next fill waits for readiness
      * instead of trying, which saves a read that would find nothing. The selector is
-     * level-triggered, so bytes that did arrive are reported at once.
+     * level-triggered, so bytes that did arrive are reported at once. A TLS source gives a short
+     * chunk only when it holds nothing more itself, so the same holds for it.
      */
     private int handleFill() throws IOException {
         if (h_readShort) {
@@ -110,7 +113,7 @@ final class RequestReader implements RequestListener {
 
     /** The socket is to say when it is readable (the connection's {@code ReadyHandler} hears it). */
     void handleWantRead() {
-        in.handleAwaitReadable();
+        wire.handleAwaitReadable();
     }
 
     /** The head of the request now, or null between requests. */

@@ -3,12 +3,12 @@ package dev.pushback.dsl.http;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
-import dev.pushback.catalyst.endpoint.ChannelSink;
+import dev.pushback.catalyst.spi.AbstractByteSink;
 import dev.pushback.catalyst.spi.Reactor;
 
 /**
  * A connection's outgoing bytes: responses are framed into one buffer and written through the
- * socket's {@link ChannelSink} once per round, so pipelined responses share a write — or at once
+ * socket's sink (its own, or TLS over it: see {@link Wire}) once per round, so pipelined responses share a write — or at once
  * when {@link #COALESCE_BYTES} have gathered. A connection that is still busy at the end of a
  * round (an exchange framing, or ending and starting the next pipelined one) holds its bytes a
  * round more, at most {@link #MAX_HELD_ROUNDS} rounds; one that waits writes at once. What the
@@ -25,7 +25,7 @@ final class ResponseOutput {
     private static final int MAX_HELD_ROUNDS = 16;
 
     private final Reactor reactor;
-    private final ChannelSink socket;
+    private final AbstractByteSink socket;
     private final HttpConnection connection;
     private final Runnable h_flushAtRoundEnd = this::handleRoundEnd;
     private ByteBuffer h_out; // write mode
@@ -35,7 +35,7 @@ final class ResponseOutput {
     private long h_activeRound; // the last round in which the connection framed or started an exchange
     private int h_heldRounds;
 
-    ResponseOutput(Reactor reactor, ChannelSink socket, HttpConnection connection) {
+    ResponseOutput(Reactor reactor, AbstractByteSink socket, HttpConnection connection) {
         this.reactor = reactor;
         this.socket = socket;
         this.connection = connection;

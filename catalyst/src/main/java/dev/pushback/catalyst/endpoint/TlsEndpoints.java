@@ -1,0 +1,62 @@
+package dev.pushback.catalyst.endpoint;
+
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+
+import javax.net.ssl.SSLEngine;
+
+import dev.pushback.catalyst.Catalyst;
+import dev.pushback.catalyst.spi.ReadyHandler;
+import dev.pushback.catalyst.spi.Reactor;
+
+/**
+ * Both sides of a TLS connection over a connected socket (DESIGN N18), sharing one engine and one
+ * selector key: the plaintext in ({@link TlsSource}) and out ({@link TlsSink}). The handshake
+ * starts when the first side opens and must be done within {@code handshakeTimeout}, on the
+ * catalyst's timer; until then neither side is available. Closing the sink first sends
+ * close_notify and shuts down the socket's output; the socket closes with the second side. A TLS
+ * failure fails this connection only. The engine comes set up (client or server mode, protocols,
+ * ALPN); renegotiation is refused whatever it says.
+ *
+ * <pre>{@code
+ * TlsEndpoints tls = TlsEndpoints.of(catalyst, acceptedSocket, serverConfig.newEngine(), Duration.ofSeconds(10));
+ * graph.from(tls.source()).to(tls.sink());   // an echo over TLS
+ * }</pre>
+ */
+public record TlsEndpoints(TlsSource source, TlsSink sink) {
+    /** Both sides of {@code socket} through {@code engine}, for a graph; the catalyst owns the socket from now on. */
+    public static TlsEndpoints of(Catalyst catalyst, SocketChannel socket, SSLEngine engine, Duration handshakeTimeout) {
+        if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+            throw new IllegalArgumentException("the handshake timeout must be positive: " + handshakeTimeout);
+        }
+        TlsSession session = new TlsSession(Reactor.of(catalyst), socket, engine, handshakeTimeout.toNanos());
+        String name = "TLS " + session.peer();
+        return new TlsEndpoints(new TlsSource(catalyst, name + " in", session), new TlsSink(catalyst, name + " out", session));
+    }
+
+    /**
+     * Both sides, registered now, the handshake started, and driven by {@code owner} instead of
+     * a fiber, as {@link SocketEndpoints#handleOpen} is for plain sockets: the owner reads with
+     * {@link TlsSource#handlePoll()}, writes with {@link TlsSink#handleAccept} or {@code
+     * handleAcceptGathered}, waits with {@link TlsSource#handleAwaitReadable()}, and hears
+     * readiness through {@code owner} — once the handshake is done; before, the connection
+     * waits for what the handshake needs by itself. A failure reaches the owner as both
+     * operations ready, and its next read or write throws it. Failures before the handshake is
+     * done, and a refused renegotiation, are reported through the catalyst's reporter. Catalyst
+     * thread only.
+     *
+     * @throws IOException when the socket cannot be registered (it is not closed here)
+     */
+    public static TlsEndpoints handleOpen(Catalyst catalyst, SocketChannel socket, SSLEngine engine, Duration handshakeTimeout,
+                                          ReadyHandler owner) throws IOException {
+        assert Reactor.of(catalyst).handleAssertOwner();
+        TlsEndpoints endpoints = of(catalyst, socket, engine, handshakeTimeout);
+        TlsSession session = endpoints.source.session();
+        session.h_owner = owner;
+        session.handleOpenSide();
+        session.handleOpenSide();
+        session.handleStart();
+        return endpoints;
+    }
+}
