@@ -40,6 +40,27 @@ public final class HttpRequest {
         return head.headers();
     }
 
+    /**
+     * The host the request is for, as RFC 9112 §3.2.2 says to find it: the authority of an
+     * absolute-form target ({@code GET http://example.org:8080/x}), whatever {@code Host} says,
+     * else the {@code Host} field; {@code host[:port]} as sent, or null (an HTTP/1.0 request
+     * without {@code Host}). A proxy or a virtual host reads this, not {@code header("Host")}.
+     */
+    public String host() {
+        String target = head.target();
+        int scheme = target.indexOf("://");
+        if (scheme > 0 && target.charAt(0) != '/') {
+            int start = scheme + 3;
+            int end = start;
+            while (end < target.length() && "/?#".indexOf(target.charAt(end)) < 0) {
+                end++;
+            }
+            String authority = target.substring(start, end);
+            return authority.substring(authority.lastIndexOf('@') + 1); // userinfo is no part of the host
+        }
+        return head.header("Host");
+    }
+
     /** The first value of header {@code name} (case-insensitive), trimmed, or null. */
     public String header(String name) {
         return head.header(name);

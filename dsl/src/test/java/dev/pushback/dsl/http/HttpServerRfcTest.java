@@ -68,6 +68,8 @@ class HttpServerRfcTest {
             res.status(304).header("Content-Length", "42"); // the length of the 200 it stands for
         } else if (target.equals("/echo")) {
             req.body().to(res); // no length: chunked, or to HTTP/1.0 ended by the close
+        } else if (target.endsWith("/host") || target.endsWith("/host?q")) {
+            res.send("host " + req.host());
         } else if (target.equals("/empty")) {
             return; // no body at all
         } else if (target.equals("/dated")) {
@@ -122,6 +124,18 @@ class HttpServerRfcTest {
         } else {
             assertThat(send(raw, true)).as(what).startsWith("HTTP/1.1 200 ");
         }
+    }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("RFC 9112 §3.2.2 with the absolute-form, the target's authority is the host, not Host")
+    void theAbsoluteFormsAuthorityIsTheHost() throws Exception {
+        assertThat(send("GET http://example.org:8080/host?q HTTP/1.1\r\nHost: other.example\r\nConnection: close\r\n\r\n", false))
+            .startsWith("HTTP/1.1 200 ").endsWith("host example.org:8080");
+        assertThat(send("GET http://user@example.org/host HTTP/1.1\r\nHost: example.org\r\nConnection: close\r\n\r\n", false))
+            .endsWith("host example.org");
+        assertThat(send("GET /host HTTP/1.1\r\nHost: origin.example:81\r\nConnection: close\r\n\r\n", false))
+            .endsWith("host origin.example:81");
+        assertThat(send("GET /host HTTP/1.0\r\n\r\n", false)).endsWith("host null");
     }
 
     // ---------------------------------------------------------------- refusals: the status, then the close
