@@ -252,7 +252,7 @@ class HttpServerDescriptorsTest {
                  SocketChannel reader = SocketChannel.open(server.address());
                  SocketChannel waiter = SocketChannel.open(server.address())) {
                 uploader.write(ascii("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n0123456789"));
-                String echoed = new String(readSome(uploader, "0123456789"), StandardCharsets.ISO_8859_1);
+                String echoed = new String(readUntilText(uploader, "0123456789"), StandardCharsets.ISO_8859_1);
                 assertThat(echoed).startsWith("HTTP/1.1 200 ");
                 reader.write(ascii("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")); // and never reads
                 waiter.write(ascii("GET /late HTTP/1.1\r\nHost: x\r\n\r\n"));
@@ -285,10 +285,6 @@ class HttpServerDescriptorsTest {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private static byte[] readSome(SocketChannel socket, String until) throws IOException {
-        return readUntilText(socket, until);
-    }
 
     private static byte[] readUntilText(SocketChannel socket, String until) throws IOException {
         ByteArrayOutputStream got = new ByteArrayOutputStream();
