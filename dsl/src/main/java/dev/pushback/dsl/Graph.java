@@ -3,6 +3,7 @@ package dev.pushback.dsl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
@@ -22,6 +23,7 @@ import java.util.function.BiFunction;
 import dev.pushback.catalyst.Catalyst;
 import dev.pushback.catalyst.ConnectOptions;
 import dev.pushback.dsl.internal.Handles;
+import dev.pushback.dsl.tls.TlsClientConfig;
 import dev.pushback.catalyst.Sink;
 import dev.pushback.catalyst.Source;
 import dev.pushback.catalyst.spi.AbstractSink;
@@ -32,6 +34,7 @@ import dev.pushback.catalyst.endpoint.FileSink;
 import dev.pushback.catalyst.endpoint.FileSource;
 import dev.pushback.catalyst.endpoint.IntervalSource;
 import dev.pushback.catalyst.endpoint.SocketEndpoints;
+import dev.pushback.catalyst.endpoint.TlsEndpoints;
 import dev.pushback.catalyst.endpoint.StreamSink;
 import dev.pushback.catalyst.endpoint.StreamSource;
 import dev.pushback.catalyst.flow.PublisherSource;
@@ -248,6 +251,38 @@ public final class Graph {
      */
     public Connection connect(SocketAddress address, ConnectOptions options) throws IOException {
         SocketEndpoints endpoints = SocketEndpoints.connect(catalyst, address, options);
+        return new Connection(endpoints.source(), endpoints.sink(), address);
+    }
+
+    /**
+     * A TLS connection to {@code address} (DESIGN N17, N18): connected as {@link
+     * #connect(SocketAddress, ConnectOptions)} connects, then the handshake, with SNI and the
+     * certificate checked against the address's host name ({@link TlsClientConfig#newEngine}),
+     * within {@link TlsClientConfig#handshakeTimeout()} on the catalyst's clock. Its source gives
+     * the plaintext the server sends and its sink takes what is sent; nothing moves before the
+     * handshake is done. The end of the sink's input sends close_notify, then shuts down the
+     * socket's output; the server's close_notify ends the source (its end of stream without one
+     * fails it: what it sent may be cut short).
+     *
+     * <pre>{@code
+     * Connection server = graph.connect(InetSocketAddress.createUnresolved("example.org", 443),
+     *     ConnectOptions.defaults(), TlsClientConfig.defaults());
+     * graph.stdin().to(server.sink());
+     * graph.from(server.source()).to(graph.stdout());
+     * graph.run();
+     * }</pre>
+     *
+     * <p>A failed connect fails as a plain one does; a failed handshake — a certificate the
+     * config does not trust, a host name it is not for, the deadline — fails the fibers that use
+     * the connection with an {@link javax.net.ssl.SSLHandshakeException} naming the address
+     * ({@code TLS handshake with example.org:443 failed: ...}), reported once.
+     *
+     * @param address an {@link InetSocketAddress}, resolved or not: its host string is the name checked
+     * @throws IOException when the socket cannot be opened, given its options, or bound
+     */
+    public Connection connect(InetSocketAddress address, ConnectOptions options, TlsClientConfig tls) throws IOException {
+        TlsEndpoints endpoints = TlsEndpoints.connect(catalyst, address, options,
+            tls.newEngine(address.getHostString(), address.getPort()), tls.handshakeTimeout());
         return new Connection(endpoints.source(), endpoints.sink(), address);
     }
 

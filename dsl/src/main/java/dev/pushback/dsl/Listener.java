@@ -17,6 +17,10 @@ import dev.pushback.catalyst.endpoint.AcceptSource;
 import dev.pushback.catalyst.endpoint.ConnectionSlots;
 import dev.pushback.catalyst.endpoint.DescriptorBudget;
 import dev.pushback.catalyst.endpoint.SocketEndpoints;
+import dev.pushback.catalyst.endpoint.TlsEndpoints;
+import dev.pushback.catalyst.spi.AbstractByteSink;
+import dev.pushback.catalyst.spi.AbstractByteSource;
+import dev.pushback.dsl.tls.TlsServerConfig;
 
 /**
  * A listening socket whose accepts are negotiated (DESIGN N13): a connection is accepted only
@@ -89,6 +93,25 @@ public final class Listener implements AutoCloseable {
     public static Listener open(Catalyst catalyst, SocketAddress address, int maxConnections,
                                 BiConsumer<Graph, Connection> each) throws IOException {
         return accept(catalyst, address, maxConnections, (socket, release) -> serve(catalyst, socket, release, each));
+    }
+
+    /**
+     * The same over TLS (DESIGN N18): each accepted connection's source and sink carry the
+     * plaintext of a TLS connection served with {@code tls}, whose handshake must be done within
+     * {@link TlsServerConfig#handshakeTimeout()}; nothing moves before it is. The end of the sink's
+     * input sends close_notify, then a FIN; the client's close_notify ends the source. A failed
+     * handshake fails that connection's graph only, and its fibers report it.
+     *
+     * <pre>{@code
+     * TlsServerConfig tls = TlsServerConfig.fromPem(Path.of("fullchain.pem"), Path.of("privkey.pem"));
+     * Listener.open(catalyst, new InetSocketAddress(8443), 1000, tls,
+     *     (graph, client) -> graph.from(client.source()).to(client.sink()));   // an echo over TLS
+     * }</pre>
+     */
+    public static Listener open(Catalyst catalyst, SocketAddress address, int maxConnections, TlsServerConfig tls,
+                                BiConsumer<Graph, Connection> each) throws IOException {
+        java.util.Objects.requireNonNull(tls, "tls");
+        return accept(catalyst, address, maxConnections, (socket, release) -> serveTls(catalyst, socket, release, tls, each));
     }
 
     /**
@@ -165,9 +188,20 @@ public final class Listener implements AutoCloseable {
 
     private static void serve(Catalyst catalyst, SocketChannel socket, Runnable release, BiConsumer<Graph, Connection> each) {
         SocketEndpoints endpoints = SocketEndpoints.of(catalyst, socket);
+        serve(catalyst, socket, endpoints.source(), endpoints.sink(), release, each);
+    }
+
+    private static void serveTls(Catalyst catalyst, SocketChannel socket, Runnable release, TlsServerConfig tls,
+                                 BiConsumer<Graph, Connection> each) {
+        TlsEndpoints endpoints = TlsEndpoints.of(catalyst, socket, tls.newEngine(), tls.handshakeTimeout());
+        serve(catalyst, socket, endpoints.source(), endpoints.sink(), release, each);
+    }
+
+    private static void serve(Catalyst catalyst, SocketChannel socket, AbstractByteSource source, AbstractByteSink sink,
+                              Runnable release, BiConsumer<Graph, Connection> each) {
         Graph graph = Graph.on(catalyst);
         CompletableFuture<Void> finished;
-        Connection connection = new Connection(endpoints.source(), endpoints.sink(), remoteAddress(socket));
+        Connection connection = new Connection(source, sink, remoteAddress(socket));
         try {
             each.accept(graph, connection);
             finished = graph.start();
@@ -177,8 +211,8 @@ public final class Listener implements AutoCloseable {
             finished = CompletableFuture.failedFuture(e);
         }
         finished.whenComplete((ok, failure) -> catalyst.execute(() -> {
-            endpoints.source().handleClose(failure);
-            endpoints.sink().handleClose(failure);
+            source.handleClose(failure);
+            sink.handleClose(failure);
             closeQuietly(socket);
             Reactor.of(catalyst).handleAfterChannelsClosed(release);
         }));

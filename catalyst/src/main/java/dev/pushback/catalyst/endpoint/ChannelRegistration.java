@@ -20,7 +20,7 @@ import dev.pushback.catalyst.spi.Reactor;
  * {@code OP_CONNECT} only, the sides' bits stay clear and their arming waits for nothing; once
  * connected, both sides are set available, and from then on it is a socket like an accepted one.
  */
-final class ChannelRegistration implements ReadyHandler {
+final class ChannelRegistration implements ReadyHandler, SocketConnect.Target {
     private final Reactor reactor;
     private final SelectableChannel channel;
     ChannelSource h_source;
@@ -69,7 +69,8 @@ final class ChannelRegistration implements ReadyHandler {
     }
 
     /** The connect is made: the sides are available (DESIGN N2, optimistic) and the fibers waiting on them run. */
-    void handleConnected() {
+    @Override
+    public void handleConnected() {
         h_connect = null;
         SocketChannel socket = (SocketChannel) channel;
         try {
@@ -94,7 +95,8 @@ final class ChannelRegistration implements ReadyHandler {
      * The connect failed: both sides fail with {@code cause} and so do the fibers that use them,
      * now (DESIGN N11, N17). The fibers report it, once: they fail of the one cause.
      */
-    void handleConnectFailed(IOException cause) {
+    @Override
+    public void handleConnectFailed(IOException cause) {
         h_connect = null;
         if (h_source != null) {
             h_source.handleConnectFailed(cause);

@@ -31,11 +31,20 @@ import dev.pushback.catalyst.spi.Reactor;
  * timed out after 2 s"). Catalyst thread only, but for the lookup itself.
  */
 final class SocketConnect {
+    /** What hears the outcome: the sides of a plain socket ({@link ChannelRegistration}) or a TLS session. */
+    interface Target {
+        /** The socket is connected. */
+        void handleConnected();
+
+        /** The connect failed with {@code cause}, which names the address. */
+        void handleConnectFailed(IOException cause);
+    }
+
     /** A timeout longer than this (a century) is none: its deadline would overflow the clock. */
     private static final Duration LONGEST = Duration.ofDays(36_500);
 
     private final Reactor reactor;
-    private final ChannelRegistration registration;
+    private final Target registration;
     private final SocketChannel channel;
     private final SocketAddress address;
     private final String target;
@@ -47,7 +56,7 @@ final class SocketConnect {
     private boolean h_over;
     private long h_timer = -1;
 
-    SocketConnect(Reactor reactor, ChannelRegistration registration, SocketChannel channel, SocketAddress address,
+    SocketConnect(Reactor reactor, Target registration, SocketChannel channel, SocketAddress address,
                   Duration timeout, Executor resolver) {
         this.reactor = reactor;
         this.registration = registration;

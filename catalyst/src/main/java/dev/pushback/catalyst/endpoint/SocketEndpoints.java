@@ -77,7 +77,7 @@ public record SocketEndpoints(ChannelSource source, ChannelSink sink) {
      * A socket opened for {@code address}'s family and given {@code options}; closed again if they
      * cannot be set.
      */
-    private static SocketChannel open(SocketAddress address, ConnectOptions options) throws IOException {
+    static SocketChannel open(SocketAddress address, ConnectOptions options) throws IOException {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(options, "options");
         boolean unix = address instanceof UnixDomainSocketAddress;

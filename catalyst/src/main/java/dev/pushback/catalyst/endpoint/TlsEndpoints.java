@@ -1,12 +1,17 @@
 package dev.pushback.catalyst.endpoint;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
 
 import javax.net.ssl.SSLEngine;
 
 import dev.pushback.catalyst.Catalyst;
+import dev.pushback.catalyst.ConnectOptions;
 import dev.pushback.catalyst.spi.ReadyHandler;
 import dev.pushback.catalyst.spi.Reactor;
 
@@ -22,6 +27,10 @@ import dev.pushback.catalyst.spi.Reactor;
  * <pre>{@code
  * TlsEndpoints tls = TlsEndpoints.of(catalyst, acceptedSocket, serverConfig.newEngine(), Duration.ofSeconds(10));
  * graph.from(tls.source()).to(tls.sink());   // an echo over TLS
+ *
+ * TlsEndpoints server = TlsEndpoints.connect(catalyst, InetSocketAddress.createUnresolved("example.org", 443),
+ *     ConnectOptions.defaults(), clientConfig.newEngine("example.org", 443), Duration.ofSeconds(10));
+ * // connects (N17), then handshakes; nothing moves before both are done
  * }</pre>
  */
 public record TlsEndpoints(TlsSource source, TlsSink sink) {
@@ -32,6 +41,39 @@ public record TlsEndpoints(TlsSource source, TlsSink sink) {
         }
         TlsSession session = new TlsSession(Reactor.of(catalyst), socket, engine, handshakeTimeout.toNanos());
         String name = "TLS " + session.peer();
+        return new TlsEndpoints(new TlsSource(catalyst, name + " in", session), new TlsSink(catalyst, name + " out", session));
+    }
+
+    /**
+     * Both sides of a socket that connects to {@code address} once a side joins a running graph,
+     * as {@link SocketEndpoints#connect} does (DESIGN N17), then handshakes through {@code engine}
+     * (client mode, made for the address's host: SNI and host name checks are the engine's). The
+     * handshake and its deadline start once the socket is connected; neither side is available
+     * before both are done. A refused, unresolvable or timed-out connect, and a failed or
+     * timed-out handshake, fail both sides with an {@link IOException} naming the address; the
+     * fibers that use them report it, once. A sink whose input ends before the handshake is done
+     * sends close_notify, then a FIN, once it is.
+     *
+     * @throws IOException when the socket cannot be opened, given its options or bound
+     */
+    public static TlsEndpoints connect(Catalyst catalyst, InetSocketAddress address, ConnectOptions options, SSLEngine engine,
+                                       Duration handshakeTimeout) throws IOException {
+        return connect(catalyst, address, options, engine, handshakeTimeout, NameResolver.shared());
+    }
+
+    /** The same, with host names looked up on {@code resolver}, which must not run them on the catalyst thread. */
+    public static TlsEndpoints connect(Catalyst catalyst, InetSocketAddress address, ConnectOptions options, SSLEngine engine,
+                                       Duration handshakeTimeout, Executor resolver) throws IOException {
+        Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(resolver, "resolver");
+        if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+            throw new IllegalArgumentException("the handshake timeout must be positive: " + handshakeTimeout);
+        }
+        SocketChannel socket = SocketEndpoints.open(address, options);
+        String target = SocketConnect.describe(address);
+        TlsSession session = new TlsSession(Reactor.of(catalyst), socket, engine, handshakeTimeout.toNanos(), target, true);
+        session.h_connect = new SocketConnect(Reactor.of(catalyst), session, socket, address, options.connectTimeout(), resolver);
+        String name = "TLS connection to " + target;
         return new TlsEndpoints(new TlsSource(catalyst, name + " in", session), new TlsSink(catalyst, name + " out", session));
     }
 

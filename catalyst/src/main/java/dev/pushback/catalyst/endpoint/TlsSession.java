@@ -45,7 +45,7 @@ import dev.pushback.catalyst.spi.Reactor;
  * <p>Delegated tasks (certificate checks, key signing) run on the catalyst thread: they are CPU
  * work, not waiting, and a handshake needs them before it can go on.
  */
-final class TlsSession implements ReadyHandler {
+final class TlsSession implements ReadyHandler, SocketConnect.Target {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
     private static final int READ_WRITE = SelectionKey.OP_READ | SelectionKey.OP_WRITE;
 
@@ -53,6 +53,7 @@ final class TlsSession implements ReadyHandler {
     private final SocketChannel channel;
     private final SSLEngine engine;
     private final String peer;
+    private final boolean namesPeer;
     private final long handshakeTimeoutNanos;
     private final int packetSize;
     private final LentBuffer netIn;
@@ -66,6 +67,12 @@ final class TlsSession implements ReadyHandler {
     TlsSink h_sink;
     /** Hears readiness after the sides have, when the sides are driven without a fiber. */
     ReadyHandler h_owner;
+    /**
+     * The connect under way for a session over a socket that connects out (DESIGN N17), null once
+     * it is over or for a socket given connected: meanwhile the key waits for {@code OP_CONNECT}
+     * only, and the handshake and its deadline start once it is connected.
+     */
+    SocketConnect h_connect;
 
     private Interest h_interest;
     private int h_openSides;
@@ -76,15 +83,29 @@ final class TlsSession implements ReadyHandler {
     private boolean h_inboundDone; // the peer's close_notify came
     private boolean h_outboundClosed; // ours was made
     private boolean h_shutdownOutputWhenFlushed;
+    // The sink closed before the handshake was done (finished: with close_notify): both go out once it is.
+    private boolean h_outputClosedEarly;
+    private boolean h_closeNotifyWhenHandshaken;
     private boolean h_closed;
     private int h_ownerOps; // operations to tell the owner at the end of the round
     private long h_retained; // bytes of appIn and netOut counted in the catalyst's retained bytes
 
     TlsSession(Reactor reactor, SocketChannel channel, SSLEngine engine, long handshakeTimeoutNanos) {
+        this(reactor, channel, engine, handshakeTimeoutNanos, peerOf(channel), false);
+    }
+
+    /**
+     * A session named {@code peer} in its messages; {@code namesPeer}: a handshake failure is
+     * thrown as one that names it (a client's failure goes to its fibers as it is, with no report
+     * around it to say which server it was).
+     */
+    TlsSession(Reactor reactor, SocketChannel channel, SSLEngine engine, long handshakeTimeoutNanos, String peer,
+               boolean namesPeer) {
         this.reactor = reactor;
         this.channel = channel;
         this.engine = engine;
-        this.peer = peerOf(channel);
+        this.peer = peer;
+        this.namesPeer = namesPeer;
         this.handshakeTimeoutNanos = handshakeTimeoutNanos;
         // Before the handshake, the session reports the largest sizes the enabled protocols allow.
         this.packetSize = engine.getSession().getPacketBufferSize();
@@ -135,13 +156,43 @@ final class TlsSession implements ReadyHandler {
     void handleOpenSide() throws IOException {
         if (h_interest == null) {
             h_interest = reactor.handleRegister(channel, this);
-            h_timer = reactor.handleScheduleAt(reactor.nanoTime() + handshakeTimeoutNanos, h_deadline);
+            if (h_connect == null) {
+                handleStartDeadline();
+            }
         }
         h_openSides++;
+        if (h_connect != null) {
+            h_connect.handleStart(h_interest); // the first side to open starts it
+        }
     }
 
-    /** Starts the handshake: a server waits for the client's hello, a client sends its own. */
+    private void handleStartDeadline() {
+        h_timer = reactor.handleScheduleAt(reactor.nanoTime() + handshakeTimeoutNanos, h_deadline);
+    }
+
+    /** The socket connected: the handshake's deadline starts, and the handshake. */
+    @Override
+    public void handleConnected() {
+        h_connect = null;
+        if (h_closed || h_failure != null) {
+            return;
+        }
+        handleStartDeadline();
+        handleStart();
+    }
+
+    /** The connect failed: the connection fails with its cause, which names the address; the fibers report it. */
+    @Override
+    public void handleConnectFailed(IOException cause) {
+        h_connect = null;
+        handleFail(cause, null);
+    }
+
+    /** Starts the handshake: a server waits for the client's hello, a client sends its own; a connecting socket's, once connected. */
     void handleStart() {
+        if (h_connect != null || h_closed) {
+            return;
+        }
         try {
             handleHandshake();
         } catch (IOException e) {
@@ -491,7 +542,7 @@ final class TlsSession implements ReadyHandler {
             if (h_failure == null) {
                 handleSendAlert();
             }
-            throw handleFail(e, "TLS handshake failed with ");
+            throw handleFail(named(e), "TLS handshake failed with ");
         } catch (IOException e) {
             throw handleFail(e, null); // the socket failed: the peer went away
         } finally {
@@ -537,6 +588,16 @@ final class TlsSession implements ReadyHandler {
         }
     }
 
+    /** A handshake failure as it is, or, for a session that names its peer, with the peer's name in front. */
+    private SSLException named(SSLException e) {
+        if (!namesPeer || h_failure != null || String.valueOf(e.getMessage()).contains(peer)) {
+            return e;
+        }
+        SSLHandshakeException named = new SSLHandshakeException("TLS handshake with " + peer + " failed: " + e.getMessage());
+        named.initCause(e);
+        return named;
+    }
+
     private void handleRunTasks() {
         Runnable task;
         while ((task = engine.getDelegatedTask()) != null) {
@@ -554,6 +615,20 @@ final class TlsSession implements ReadyHandler {
         h_source.handleReadable();
         h_sink.handleHandshaken(); // from inside a read or write: a sink with bytes pending drains at the round's end
         handleTellOwnerLater(READ_WRITE);
+        if (h_closeNotifyWhenHandshaken) {
+            handleCloseOutbound();
+        }
+        if (h_outputClosedEarly) {
+            if (netOut.handleHasRemaining()) {
+                h_shutdownOutputWhenFlushed = true; // the FIN follows close_notify
+            } else {
+                try {
+                    handleShutdownOutput();
+                } catch (IOException e) {
+                    // the peer is gone: the source hears it
+                }
+            }
+        }
     }
 
     private void handleDeadline() {
@@ -590,6 +665,10 @@ final class TlsSession implements ReadyHandler {
         }
         h_interest.handleRemoveOps(readyOps);
         if (h_closed || h_failure != null) {
+            return;
+        }
+        if (h_connect != null) {
+            h_connect.handleConnectable(); // connecting, the key waits for OP_CONNECT alone
             return;
         }
         boolean wasHandshaken = h_handshaken;
@@ -709,6 +788,10 @@ final class TlsSession implements ReadyHandler {
      * connection does not wait for it to close.
      */
     void handleCloseOutbound() {
+        if (!h_handshaken && h_failure == null && !h_closed) {
+            h_closeNotifyWhenHandshaken = true; // the sink finished before the handshake did: it goes out after
+            return;
+        }
         if (h_outboundClosed || h_failure != null || h_closed || !h_handshaken) {
             return; // a connection that failed, or never had a handshake, has nothing to close politely
         }
@@ -732,6 +815,11 @@ final class TlsSession implements ReadyHandler {
     void handleCloseSide(boolean output) throws IOException {
         h_openSides--;
         if (h_openSides > 0 && !h_closed && channel.isOpen()) {
+            if (!h_handshaken) {
+                // Connecting or handshaking: a half-close now would cut the handshake; the sink's waits for it.
+                h_outputClosedEarly |= output;
+                return;
+            }
             if (!output) {
                 channel.shutdownInput();
             } else if (netOut.handleHasRemaining()) {
@@ -742,6 +830,10 @@ final class TlsSession implements ReadyHandler {
             return;
         }
         if (h_openSides <= 0) {
+            if (h_connect != null) {
+                h_connect.handleAbandon();
+                h_connect = null;
+            }
             handleCloseChannel();
         }
     }
