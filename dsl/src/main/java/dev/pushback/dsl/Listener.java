@@ -79,8 +79,7 @@ public final class Listener implements AutoCloseable {
             release.run();
             accepts.handleResume();
         });
-        this.slots = shedIdle == null ? new ConnectionSlots(catalyst, maxConnections, resuming)
-            : new ConnectionSlots(catalyst, maxConnections, resuming, this::handleFull);
+        this.slots = new ConnectionSlots(catalyst, maxConnections, resuming, shedIdle == null ? () -> { } : this::handleFull);
         Graph graph = Graph.on(catalyst);
         graph.from(accepts).to(slots);
         this.done = graph.start();

@@ -36,9 +36,7 @@ public final class AcceptSource extends AbstractSource<SocketChannel> implements
     private boolean h_paused;
     private long h_backoffMillis = FIRST_BACKOFF_MILLIS;
     private long h_timer = -1;
-    private boolean h_reported;
     private Runnable h_onBacklog;
-    private volatile long pauses;
 
     private AcceptSource(Catalyst catalyst, ServerSocketChannel server) {
         super(catalyst, "accept " + server);
@@ -72,20 +70,17 @@ public final class AcceptSource extends AbstractSource<SocketChannel> implements
         }
         if (accepted == null) {
             handleClearAvailable();
-        } else if (h_reported || h_backoffMillis != FIRST_BACKOFF_MILLIS) {
-            h_reported = false; // the pause is over: a new one is a new failure, reported again
-            h_backoffMillis = FIRST_BACKOFF_MILLIS;
+        } else {
+            h_backoffMillis = FIRST_BACKOFF_MILLIS; // the pause is over: a new one is a new failure, reported again
         }
         return accepted;
     }
 
     private void handlePause(IOException cause) {
         h_paused = true;
-        pauses++;
         long delay = h_backoffMillis;
         h_backoffMillis = Math.min(MAX_BACKOFF_MILLIS, h_backoffMillis * 2);
-        if (!h_reported) {
-            h_reported = true;
+        if (delay == FIRST_BACKOFF_MILLIS) { // the first failure of this pause: the others are the same one
             reactor.handleReport("accepts on " + address + " paused (" + cause.getMessage()
                 + "): resuming when a connection closes, or in " + delay + " ms", cause);
         }
@@ -110,11 +105,6 @@ public final class AcceptSource extends AbstractSource<SocketChannel> implements
             h_timer = -1;
         }
         handleSetAvailable();
-    }
-
-    /** How many times accepting has paused since the listener opened. Safe from any thread. */
-    public long pauses() {
-        return pauses;
     }
 
     /**

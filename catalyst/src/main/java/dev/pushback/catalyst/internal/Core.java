@@ -464,21 +464,27 @@ public final class Core implements Reactor {
     }
 
     private int handleRunRoundEnd() {
-        int count = h_roundEnd.size();
-        if (count == 0) {
+        if (h_roundEnd.isEmpty()) {
             return 0;
         }
         ArrayList<Runnable> running = h_roundEnd;
-        h_roundEnd = h_roundEndSpare;
+        h_roundEnd = h_roundEndSpare; // what the actions add runs at the next round's end
+        int count = handleRunAll(running, "round-end action failed");
+        h_roundEndSpare = running;
+        return count;
+    }
+
+    /** Runs {@code actions} in order, a failure reported and the others run all the same; then empties the list. */
+    private int handleRunAll(ArrayList<Runnable> actions, String failed) {
+        int count = actions.size();
         for (int i = 0; i < count; i++) {
             try {
-                running.get(i).run();
+                actions.get(i).run();
             } catch (Throwable t) {
-                config.errors().accept("round-end action failed", t);
+                config.errors().accept(failed, t);
             }
         }
-        running.clear();
-        h_roundEndSpare = running;
+        actions.clear();
         return count;
     }
 
@@ -496,20 +502,12 @@ public final class Core implements Reactor {
 
     /** Runs the actions waiting for closed channels' descriptors; those they add wait for the next time. */
     private int handleRunAfterClosed() {
-        int count = h_afterClosed.size();
-        if (count == 0) {
+        if (h_afterClosed.isEmpty()) {
             return 0;
         }
         ArrayList<Runnable> running = h_afterClosed;
         h_afterClosed = h_afterClosedSpare;
-        for (int i = 0; i < count; i++) {
-            try {
-                running.get(i).run();
-            } catch (Throwable t) {
-                config.errors().accept("action after channels closed failed", t);
-            }
-        }
-        running.clear();
+        int count = handleRunAll(running, "action after channels closed failed");
         h_afterClosedSpare = running;
         return count;
     }
@@ -660,14 +658,7 @@ public final class Core implements Reactor {
         CatalystClosedException closing = h_fatal == null ? new CatalystClosedException(config.name() + " closed")
             : new CatalystClosedException(config.name() + " closed: its selector failed", h_fatal);
         h_scheduler.handleCloseAll(closing, config.errors());
-        for (Runnable action : h_atClose) {
-            try {
-                action.run();
-            } catch (Throwable t) {
-                config.errors().accept("action at close failed", t);
-            }
-        }
-        h_atClose.clear();
+        handleRunAll(h_atClose, "action at close failed");
         closed = true;
         tasks.handleDrain(config.errors()); // tasks already queued still run, so their futures complete
         h_timers.handleClear();
