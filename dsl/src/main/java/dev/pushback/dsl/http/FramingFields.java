@@ -13,6 +13,12 @@ import static dev.pushback.dsl.http.HttpChars.TCHAR;
  *
  * <p>A refusal is returned as {@code false} or {@code null}, with its {@link #status()} and
  * {@link #reason()}: the parser reports it, with the stream offset only it knows.
+ *
+ * <p>The same fields frame a response, with two differences (RFC 9112 §6.3 item 4): a
+ * {@code Transfer-Encoding} whose last coding is not {@code chunked} is no error there but a body
+ * read until the connection closes, and a coding a response names is the client's business, not
+ * refused here. {@link #forResponses()} makes the instance that reads them so; its refusals all
+ * have status 502, the answer of a gateway that got a response it cannot use.
  */
 final class FramingFields {
 
@@ -28,9 +34,27 @@ final class FramingFields {
     private boolean keepAlive;
     private boolean connectionUpgrade;
     private boolean upgrade;
+    /** Whether a response's fields are read: see the class comment. */
+    private final boolean responses;
+    /** Whether any coding so far was {@code chunked}, for responses, where it need not be last. */
+    private boolean chunkedSeen;
 
     private int status;
     private String reason;
+
+    /** Reads a request's fields. */
+    FramingFields() {
+        this(false);
+    }
+
+    private FramingFields(boolean responses) {
+        this.responses = responses;
+    }
+
+    /** Reads a response's fields (see the class comment). */
+    static FramingFields forResponses() {
+        return new FramingFields(true);
+    }
 
     int status() {
         return status;
@@ -46,6 +70,7 @@ final class FramingFields {
         codings = 0;
         unknownCoding = null;
         chunked = false;
+        chunkedSeen = false;
         close = false;
         keepAlive = false;
         connectionUpgrade = false;
@@ -97,6 +122,32 @@ final class FramingFields {
             return BodyFraming.CONTENT_LENGTH;
         }
         return BodyFraming.NONE;
+    }
+
+    /**
+     * How the body of a complete response head would be framed if it has one, or null if the
+     * fields are refused (RFC 9112 §6.3, items 3 to 7): {@code Transfer-Encoding} ending in
+     * {@code chunked} is chunked, any other {@code Transfer-Encoding} is read until the connection
+     * closes, else a {@code Content-Length} counts the bytes (over {@code maxBody}: refused before
+     * the body arrives), else the body too ends with the connection. Whether a response has a body
+     * at all (HEAD, 1xx, 204, 304) is the parser's question: it still asks this one, so that the
+     * fields are valid on every response.
+     */
+    BodyFraming responseFraming(long maxBody) {
+        if (transferEncoding) {
+            if (codings == 0) {
+                refuse(502, "empty Transfer-Encoding");
+                return null;
+            }
+            return chunked ? BodyFraming.CHUNKED : BodyFraming.UNTIL_CLOSE;
+        } else if (contentLength >= 0) {
+            if (contentLength > maxBody) {
+                refuse(502, "body larger than " + maxBody + " bytes");
+                return null;
+            }
+            return BodyFraming.CONTENT_LENGTH;
+        }
+        return BodyFraming.UNTIL_CLOSE;
     }
 
     /** The {@code Content-Length}, -1 without one. */
@@ -167,13 +218,19 @@ final class FramingFields {
             if (j < to && head.at(j) != ',') {
                 return refuse(400, "invalid Transfer-Encoding");
             }
-            if (chunked) {
+            if (chunked && !responses) {
                 return refuse(400, "chunked is not the last transfer coding");
             }
             codings++;
-            if (head.equalsIgnoreCase(start, i, "chunked")) {
-                chunked = true;
-            } else if (!knownCoding(head, start, i) && unknownCoding == null) {
+            chunked = head.equalsIgnoreCase(start, i, "chunked");
+            if (chunked) {
+                // RFC 9112 §6.1: a sender MUST NOT apply chunked more than once (for a request
+                // the check above has already refused any coding after chunked)
+                if (chunkedSeen) {
+                    return refuse(400, "chunked named twice in Transfer-Encoding");
+                }
+                chunkedSeen = true;
+            } else if (!responses && !knownCoding(head, start, i) && unknownCoding == null) {
                 unknownCoding = head.string(start, i); // judged at the head's end (see framing)
             }
         }
@@ -212,7 +269,7 @@ final class FramingFields {
     }
 
     private boolean refuse(int status, String reason) {
-        this.status = status;
+        this.status = responses ? 502 : status;
         this.reason = reason;
         return false;
     }

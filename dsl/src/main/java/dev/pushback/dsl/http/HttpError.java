@@ -1,17 +1,21 @@
 package dev.pushback.dsl.http;
 
 /**
- * Why a {@link RequestParser} refused its input: the HTTP status a server should answer with
- * before it closes the connection, a short reason for logs, and where in the stream it happened.
+ * Why a {@link RequestParser} or a {@link ResponseParser} refused its input: the HTTP status to
+ * answer with before the connection is closed, a short reason for logs, and where in the stream
+ * it happened.
  *
- * @param status  400, 413, 414, 431, 501 or 505
+ * @param status  an error status, 400 to 599: from a request parser 400, 413, 414, 431, 501 or
+ *                505 (what a server answers); from a response parser always 502 Bad Gateway
+ *                (what a gateway answers its own client when the server's response is unusable)
  * @param reason  a short human-readable reason (not meant for matching)
  * @param offset  byte offset, counted from the first byte ever fed, of the byte that made the
  *                input invalid (for limits: the first byte over the limit; for upgrades: the
  *                head's final LF)
- * @param upgrade whether the request asked to leave HTTP/1.1 ({@code CONNECT}, an
+ * @param upgrade whether the message asked to leave HTTP/1.1 ({@code CONNECT}, an
  *                {@code Upgrade} with {@code Connection: upgrade} in HTTP/1.1, or the HTTP/2 preface
- *                {@code PRI}), which this parser does not support
+ *                {@code PRI}; in a response: 101 Switching Protocols, or a 2xx answer to
+ *                {@code CONNECT}), which the parsers do not support
  */
 record HttpError(int status, String reason, long offset, boolean upgrade) {
 
