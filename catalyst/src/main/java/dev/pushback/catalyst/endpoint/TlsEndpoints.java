@@ -6,6 +6,7 @@ import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 import javax.net.ssl.SSLEngine;
@@ -75,6 +76,43 @@ public record TlsEndpoints(TlsSource source, TlsSink sink) {
         session.h_connect = new SocketConnect(Reactor.of(catalyst), session, socket, address, options.connectTimeout(), resolver);
         String name = "TLS connection to " + target;
         return new TlsEndpoints(new TlsSource(catalyst, name + " in", session), new TlsSink(catalyst, name + " out", session));
+    }
+
+    /**
+     * Connects to {@code address} as {@link #connect} does, then gives both sides driven by
+     * {@code owner} as {@link #handleOpen} does: for a protocol stage that connects out over TLS
+     * (an HTTPS client). The future completes on the catalyst thread once the socket is
+     * connected — the handshake goes on from there, and bytes the owner writes wait for it as
+     * pending; it fails with the connect's failure (the socket closed), which nothing else
+     * reports. A failed handshake reaches the owner as a failed read or write. Catalyst thread only.
+     *
+     * @throws IOException when the socket cannot be opened, given its options or registered
+     */
+    public static CompletableFuture<TlsEndpoints> handleConnect(Catalyst catalyst, InetSocketAddress address,
+                                                                ConnectOptions options, SSLEngine engine,
+                                                                Duration handshakeTimeout, ReadyHandler owner)
+        throws IOException {
+        assert Reactor.of(catalyst).handleAssertOwner();
+        TlsEndpoints endpoints = connect(catalyst, address, options, engine, handshakeTimeout);
+        TlsSession session = endpoints.source.session();
+        SocketConnect connect = session.h_connect;
+        session.h_owner = owner;
+        try {
+            session.handleOpenSide();
+        } catch (IOException | RuntimeException e) {
+            session.channel().close();
+            throw e;
+        }
+        session.handleOpenSide();
+        CompletableFuture<TlsEndpoints> connected = new CompletableFuture<>();
+        connect.outcome().whenComplete((ok, failure) -> {
+            if (failure == null) {
+                connected.complete(endpoints);
+            } else {
+                connected.completeExceptionally(failure);
+            }
+        });
+        return connected;
     }
 
     /**

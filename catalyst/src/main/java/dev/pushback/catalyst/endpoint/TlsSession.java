@@ -140,6 +140,11 @@ final class TlsSession implements ReadyHandler, SocketConnect.Target {
         return (long) netIn.capacity() + appIn.capacity();
     }
 
+    /** The socket under the session. */
+    SocketChannel channel() {
+        return channel;
+    }
+
     /** Records the sink side may hold made and not yet written. */
     long outputBufferBytes() {
         return netOut.capacity();
@@ -750,7 +755,9 @@ final class TlsSession implements ReadyHandler, SocketConnect.Target {
             reactor.handleCancelTimer(h_timer);
             h_timer = -1;
         }
-        if (reportAs != null && h_owner != null) {
+        if (reportAs != null && h_owner != null && !namesPeer) {
+            // A server's owner would not know why a client was turned away; a client's owner
+            // (an HTTP client) fails its exchange with the failure, which names the server.
             reactor.handleReport(reportAs + peer, failure);
         }
         reactor.handleAtRoundEnd(h_failSides);

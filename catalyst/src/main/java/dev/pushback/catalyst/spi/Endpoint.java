@@ -71,6 +71,11 @@ public abstract class Endpoint {
         return h_closed;
     }
 
+    /** The failure the endpoint closed with, or null: open, or closed without one (its end, a cancel). */
+    public final Throwable handleCloseCause() {
+        return h_failure;
+    }
+
     /**
      * Why using this closed endpoint fails: the failure it closed with, so that a fiber still
      * feeding it fails with that one cause (reported once), or a plain "closed" when it closed

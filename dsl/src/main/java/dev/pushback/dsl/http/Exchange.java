@@ -25,7 +25,7 @@ final class Exchange {
     private final Catalyst catalyst;
     private final Reactor reactor;
     private final HttpConnection connection;
-    private final ResponseOutput output;
+    private final ConnectionOutput output;
     private final HttpServer.Handler handler;
     private RequestHead h_head;
     private HttpRequest h_request;
@@ -34,7 +34,7 @@ final class Exchange {
     private Throwable h_failedAtStart;
     private Throwable h_abort; // what the connection closed the response with
 
-    Exchange(Catalyst catalyst, HttpConnection connection, ResponseOutput output, HttpServer.Handler handler) {
+    Exchange(Catalyst catalyst, HttpConnection connection, ConnectionOutput output, HttpServer.Handler handler) {
         this.catalyst = catalyst;
         this.reactor = Reactor.of(catalyst);
         this.connection = connection;
@@ -84,7 +84,7 @@ final class Exchange {
             return handleFail("HTTP handler failed on ", e);
         }
         // At the end of the round that completes it: the next pipelined exchange starts in the
-        // same round, and its response may share the write (see ResponseOutput). The next
+        // same round, and its response may share the write (see ConnectionOutput). The next
         // exchange starts only once this one is done, so the completion is always the current one's.
         done.whenComplete((ok, failure) -> {
             if (catalyst.inCatalyst()) {

@@ -16,10 +16,10 @@ import java.nio.charset.StandardCharsets;
 final class ExpectContinue {
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
 
-    private final ResponseOutput output;
+    private final ConnectionOutput output;
     private boolean h_due;
 
-    ExpectContinue(ResponseOutput output) {
+    ExpectContinue(ConnectionOutput output) {
         this.output = output;
     }
 

@@ -37,4 +37,27 @@ final class HttpChars {
                     : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
         }
     }
+
+    /**
+     * A field the head can carry as it is: the name a token, the value visible characters,
+     * obs-text, spaces and tabs (RFC 9110 §5.1, §5.5) — a CR or LF would end the field, or the
+     * head, where the writer did not mean to (RFC 9112 §2.2, §11.1).
+     */
+    static void checkField(String name, String value) {
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("empty header name");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c > 0xff || !HttpChars.TCHAR[c]) {
+                throw new IllegalArgumentException("header name is not a token: " + name);
+            }
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c > 0xff || !(HttpChars.FIELD_VCHAR[c] || c == ' ' || c == '\t')) {
+                throw new IllegalArgumentException("invalid character " + (int) c + " in the value of header " + name);
+            }
+        }
+    }
 }

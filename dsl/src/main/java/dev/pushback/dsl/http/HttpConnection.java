@@ -17,13 +17,13 @@ import dev.pushback.catalyst.spi.Reactor;
  * corresponding responses out, in order, until the client closes or asks to. It rides on the
  * catalyst's socket endpoints, or TLS endpoints over them ({@link Wire}, one selector key): it reads through the
  * source ({@link RequestReader}, which parses one event at a time), writes through the sink
- * ({@link ResponseOutput}, which gathers a round's responses into one write), and hears the
+ * ({@link ConnectionOutput}, which gathers a round's responses into one write), and hears the
  * key's readiness. A request body is read only as fast as the exchange's graph moves it, and the
  * bytes of a pipelined next request wait in the buffer until the current response is done.
  * Exchanges run one at a time ({@link Exchange}); while the connection waits for a head,
  * {@link HeadTimer} keeps its deadline.
  */
-final class HttpConnection implements ReadyHandler {
+final class HttpConnection implements ReadyHandler, ConnectionOutput.Owner {
     private enum State { IDLE, EXCHANGE, SKIPPING_BODY, CLOSING, CLOSED }
 
     private final Reactor reactor;
@@ -31,7 +31,7 @@ final class HttpConnection implements ReadyHandler {
     private final Set<HttpConnection> registry;
     private final Wire socket;
     private final RequestReader reader;
-    private final ResponseOutput output;
+    private final ConnectionOutput output;
     private final HeadTimer timer;
     private final StallTimer stall;
     private final ExpectContinue expectContinue;
@@ -59,7 +59,7 @@ final class HttpConnection implements ReadyHandler {
         }
         this.socket = Wire.handleOpen(catalyst, channel, options.tls(), this);
         this.reader = new RequestReader(socket, options.limits());
-        this.output = new ResponseOutput(reactor, socket.out(), this);
+        this.output = new ConnectionOutput(reactor, socket.out(), this);
         this.timer = new HeadTimer(reactor, this, options);
         this.stall = new StallTimer(reactor, this, options);
         this.expectContinue = new ExpectContinue(output);
@@ -246,7 +246,8 @@ final class HttpConnection implements ReadyHandler {
     // ---------------------------------------------------------------- exchanges
 
     /** Whether an exchange is under way: framing, or ending and starting the next pipelined one. */
-    boolean handleBusy() {
+    @Override
+    public boolean handleBusy() {
         return h_state == State.EXCHANGE || h_state == State.SKIPPING_BODY;
     }
 
@@ -273,12 +274,12 @@ final class HttpConnection implements ReadyHandler {
                 if (!headFramed && error != null) {
                     handleFrameError(error.status(), error.reason(), true, head); // a bad body: the client's fault
                 } else if (!headFramed) {
-                    handleFrameError(500, "Internal Server Error", true, head);
+                    handleFrameError(failedStatus(failure), Reasons.of(failedStatus(failure)), true, head);
                 } // else what is framed goes out, cut short, then the close
                 handleCloseAfterOutput();
                 return false;
             }
-            handleFrameError(500, "Internal Server Error", false, head);
+            handleFrameError(failedStatus(failure), Reasons.of(failedStatus(failure)), false, head);
         } else if (!KeepAlive.afterResponse(head, response != null && response.handleCloseDelimited())) {
             handleCloseAfterOutput();
             return false;
@@ -287,10 +288,20 @@ final class HttpConnection implements ReadyHandler {
         return handleSkipBody();
     }
 
+    /**
+     * What a failed exchange answers: 502, or 504 when it timed out, if an upstream request of an
+     * {@link HttpClient} failed it (the server was a gateway, RFC 9110 §15.6.3, §15.6.5); else 500.
+     */
+    private static int failedStatus(Throwable failure) {
+        HttpClientException upstream = HttpClientException.in(failure);
+        return upstream != null ? upstream.gatewayStatus() : 500;
+    }
+
     // ---------------------------------------------------------------- writing and closing
 
     /** Writes what is framed, then resumes what waited for the socket. */
-    void handleFlushAndResume() {
+    @Override
+    public void handleFlushAndResume() {
         if (h_state == State.CLOSED) {
             return;
         }

@@ -24,10 +24,6 @@ import dev.pushback.catalyst.spi.AbstractSink;
  * that no value can end the head early (response splitting, RFC 9112 §11.1).
  */
 final class ResponseSink extends AbstractSink<ByteBuffer> {
-    private static final byte[] CRLF = {'\r', '\n'};
-    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
-    /** A chunk's size line and CRLFs, and the last chunk. */
-    private static final int CHUNK_FRAMING = 32;
     private static final byte[] NO_BODY = {};
     /**
      * The most a head takes besides the handler's fields: the status line (46 bytes), the Date
@@ -35,7 +31,7 @@ final class ResponseSink extends AbstractSink<ByteBuffer> {
      */
     private static final int HEAD_BYTES = 160;
 
-    private final ResponseOutput output;
+    private final ConnectionOutput output;
     private final boolean headRequest;
     private final boolean http10;
     private final boolean keepAlive;
@@ -56,7 +52,7 @@ final class ResponseSink extends AbstractSink<ByteBuffer> {
      * @param http10 whether the request was HTTP/1.0: no chunked body, a keep-alive said so
      * @param keepAlive whether the request lets the connection stay open
      */
-    ResponseSink(Catalyst catalyst, ResponseOutput output, boolean headRequest, boolean http10, boolean keepAlive) {
+    ResponseSink(Catalyst catalyst, ConnectionOutput output, boolean headRequest, boolean http10, boolean keepAlive) {
         super(catalyst, "response");
         this.output = output;
         this.headRequest = headRequest;
@@ -82,7 +78,7 @@ final class ResponseSink extends AbstractSink<ByteBuffer> {
     }
 
     void header(String name, String value) {
-        checkField(name, value);
+        HttpChars.checkField(name, value);
         if (name.equalsIgnoreCase("Content-Length")) {
             contentLength = contentLength(value.strip());
             return;
@@ -92,29 +88,6 @@ final class ResponseSink extends AbstractSink<ByteBuffer> {
         }
         dated |= name.equalsIgnoreCase("Date"); // the handler's own, then not the server's as well
         headers.add(new String[] {name, value});
-    }
-
-    /**
-     * A field the head can carry as it is: the name a token, the value visible characters,
-     * obs-text, spaces and tabs (RFC 9110 §5.1, §5.5) — a CR or LF would end the field, or the
-     * head, where the handler did not mean to (RFC 9112 §2.2, §11.1).
-     */
-    private static void checkField(String name, String value) {
-        if (name.isEmpty()) {
-            throw new IllegalArgumentException("empty header name");
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c > 0xff || !HttpChars.TCHAR[c]) {
-                throw new IllegalArgumentException("header name is not a token: " + name);
-            }
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c > 0xff || !(HttpChars.FIELD_VCHAR[c] || c == ' ' || c == '\t')) {
-                throw new IllegalArgumentException("invalid character " + (int) c + " in the value of header " + name);
-            }
-        }
     }
 
     /** {@code Content-Length = 1*DIGIT} (RFC 9110 §8.6): no sign, no list. */
@@ -186,8 +159,7 @@ final class ResponseSink extends AbstractSink<ByteBuffer> {
         }
         if (!bodyless() && length > 0) {
             if (contentLength < 0 && !h_closeDelimited) {
-                output.handleRoom(length + CHUNK_FRAMING)
-                    .put(Long.toHexString(length).getBytes(StandardCharsets.ISO_8859_1)).put(CRLF).put(chunk).put(CRLF);
+                output.handleFrameChunk(chunk);
             } else {
                 output.handleRoom(length).put(chunk);
             }
@@ -207,7 +179,7 @@ final class ResponseSink extends AbstractSink<ByteBuffer> {
             }
             handleWriteHead(0);
         } else if (contentLength < 0 && !bodyless() && !h_closeDelimited) {
-            output.handleRoom(LAST_CHUNK.length).put(LAST_CHUNK);
+            output.handleFrameLastChunk();
         }
         if (contentLength >= 0 && h_bodyBytes < contentLength && !bodyless()) {
             throw new IOException("response body shorter than its Content-Length " + contentLength);
@@ -257,7 +229,7 @@ final class ResponseSink extends AbstractSink<ByteBuffer> {
         }
         head.append("\r\n");
         byte[] bytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
-        output.handleRoom(bytes.length + bodyBytes + CHUNK_FRAMING).put(bytes);
+        output.handleRoom(bytes.length + bodyBytes + ConnectionOutput.CHUNK_FRAMING).put(bytes);
         h_headWritten = true;
     }
 
@@ -271,7 +243,7 @@ final class ResponseSink extends AbstractSink<ByteBuffer> {
         for (String[] header : headers) {
             head += header[0].length() + header[1].length() + 4;
         }
-        return ResponseOutput.COALESCE_BYTES + elementBytes + head + CHUNK_FRAMING;
+        return ConnectionOutput.COALESCE_BYTES + elementBytes + head + ConnectionOutput.CHUNK_FRAMING;
     }
 
     @Override

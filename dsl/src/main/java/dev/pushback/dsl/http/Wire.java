@@ -1,15 +1,20 @@
 package dev.pushback.dsl.http;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.CompletableFuture;
 
 import dev.pushback.catalyst.Catalyst;
+import dev.pushback.catalyst.ConnectOptions;
 import dev.pushback.catalyst.endpoint.ChannelSource;
 import dev.pushback.catalyst.endpoint.SocketEndpoints;
 import dev.pushback.catalyst.endpoint.TlsEndpoints;
 import dev.pushback.catalyst.spi.AbstractByteSink;
 import dev.pushback.catalyst.spi.AbstractByteSource;
 import dev.pushback.catalyst.spi.ReadyHandler;
+import dev.pushback.dsl.tls.TlsClientConfig;
 import dev.pushback.dsl.tls.TlsServerConfig;
 
 /**
@@ -17,7 +22,7 @@ import dev.pushback.dsl.tls.TlsServerConfig;
  * or TLS endpoints over them when the server has a TLS config (DESIGN N18). Both read into one
  * pooled chunk, keep what the socket refuses as one pending element, and tell the connection
  * their readiness; TLS also holds records, which its sides count as readable and as pending.
- * Catalyst thread only.
+ * A server's connections are opened on accepted sockets, a client's connect out. Catalyst thread only.
  */
 final class Wire {
     private final AbstractByteSource in;
@@ -40,6 +45,26 @@ final class Wire {
         }
         TlsEndpoints socket = TlsEndpoints.handleOpen(catalyst, channel, tls.newEngine(), tls.handshakeTimeout(), owner);
         return new Wire(socket.source(), socket.sink(), null, socket);
+    }
+
+    /**
+     * Connects to {@code address} for {@code owner}, over TLS when {@code tls} is given (SNI and
+     * the name check for {@code host}); completes on the catalyst thread once the socket is
+     * connected (a TLS handshake goes on from there: what is written meanwhile waits for it), or
+     * fails with the connect's failure, which names the address.
+     */
+    static CompletableFuture<Wire> handleConnect(Catalyst catalyst, SocketAddress address, ConnectOptions options,
+                                                 TlsClientConfig tls, String host, int port, ReadyHandler owner)
+        throws IOException {
+        if (tls == null) {
+            return SocketEndpoints.handleConnect(catalyst, address, options, owner)
+                .thenApply(socket -> new Wire(socket.source(), socket.sink(), socket.source(), null));
+        }
+        if (!(address instanceof InetSocketAddress inet)) {
+            throw new IllegalArgumentException("TLS needs an InetSocketAddress, not " + address);
+        }
+        return TlsEndpoints.handleConnect(catalyst, inet, options, tls.newEngine(host, port), tls.handshakeTimeout(), owner)
+            .thenApply(socket -> new Wire(socket.source(), socket.sink(), null, socket));
     }
 
     AbstractByteSource in() {

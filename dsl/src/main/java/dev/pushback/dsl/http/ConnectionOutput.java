@@ -7,9 +7,10 @@ import dev.pushback.catalyst.spi.AbstractByteSink;
 import dev.pushback.catalyst.spi.Reactor;
 
 /**
- * A connection's outgoing bytes: responses are framed into one buffer and written through the
- * socket's sink (its own, or TLS over it: see {@link Wire}) once per round, so pipelined responses share a write — or at once
- * when {@link #COALESCE_BYTES} have gathered. A connection that is still busy at the end of a
+ * A connection's outgoing bytes: responses (of a server's connection) or requests (of a client's)
+ * are framed into one buffer and written through the socket's sink (its own, or TLS over it: see
+ * {@link Wire}) once per round, so pipelined responses, or a request's head and its first body
+ * bytes, share a write — or at once when {@link #COALESCE_BYTES} have gathered. A connection that is still busy at the end of a
  * round (an exchange framing, or ending and starting the next pipelined one) holds its bytes a
  * round more, at most {@link #MAX_HELD_ROUNDS} rounds; one that waits writes at once. What the
  * socket refuses is the sink's one pending element (DESIGN N3): nothing more is written until it
@@ -18,7 +19,22 @@ import dev.pushback.catalyst.spi.Reactor;
  * <p>Framed bytes are counted in the catalyst's retained bytes until they are handed to the sink,
  * which counts what it keeps pending.
  */
-final class ResponseOutput {
+final class ConnectionOutput {
+    /** The connection that frames into the output and hears when it has been written. */
+    interface Owner {
+        /** Whether an exchange is under way that may frame more this round. */
+        boolean handleBusy();
+
+        /** Writes what is framed, then resumes what waited for the socket. */
+        void handleFlushAndResume();
+    }
+
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    /** A chunk's size line and CRLFs, and the last chunk (RFC 9112 §7.1). */
+    static final int CHUNK_FRAMING = 32;
+
     /** Framed bytes gathered before a write: beyond this, they are written at once rather than at the end of the round. */
     static final int COALESCE_BYTES = 32 * 1024;
     /** Rounds a busy exchange may hold framed bytes back, gathering the next responses to them. */
@@ -26,7 +42,7 @@ final class ResponseOutput {
 
     private final Reactor reactor;
     private final AbstractByteSink socket;
-    private final HttpConnection connection;
+    private final Owner connection;
     private final Runnable h_flushAtRoundEnd = this::handleRoundEnd;
     private ByteBuffer h_out; // write mode
     private long h_accounted; // framed bytes counted in the catalyst's retained bytes
@@ -35,7 +51,7 @@ final class ResponseOutput {
     private long h_activeRound; // the last round in which the connection framed or started an exchange
     private int h_heldRounds;
 
-    ResponseOutput(Reactor reactor, AbstractByteSink socket, HttpConnection connection) {
+    ConnectionOutput(Reactor reactor, AbstractByteSink socket, Owner connection) {
         this.reactor = reactor;
         this.socket = socket;
         this.connection = connection;
@@ -51,6 +67,22 @@ final class ResponseOutput {
             h_out = larger;
         }
         return h_out;
+    }
+
+    /** Frames {@code chunk} as one chunk of a chunked body (RFC 9112 §7.1): its size in hex, CRLF, the data, CRLF. */
+    void handleFrameChunk(ByteBuffer chunk) {
+        int length = chunk.remaining();
+        ByteBuffer out = handleRoom(length + CHUNK_FRAMING);
+        int digits = Math.max(1, (Integer.SIZE - Integer.numberOfLeadingZeros(length) + 3) / 4);
+        for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
+            out.put(HEX[(length >>> shift) & 0xf]);
+        }
+        out.put(CRLF).put(chunk).put(CRLF);
+    }
+
+    /** Frames the last chunk of a chunked body, with no trailer fields. */
+    void handleFrameLastChunk() {
+        handleRoom(LAST_CHUNK.length).put(LAST_CHUNK);
     }
 
     /** An exchange started this round: the round's framed bytes may wait for its response. */
