@@ -64,7 +64,7 @@ final class EchoServer implements Launcher.Command {
     }
 
     /** The key material of {@code --tls-cert} and {@code --tls-key}, or null for plain HTTP. */
-    private static TlsServerConfig tls(Cli cli) throws Cli.UsageException, java.io.IOException {
+    static TlsServerConfig tls(Cli cli) throws Cli.UsageException, java.io.IOException {
         String cert = cli.value("--tls-cert");
         String key = cli.value("--tls-key");
         if (cert == null && key == null) {
@@ -103,7 +103,7 @@ final class EchoServer implements Launcher.Command {
         }
     }
 
-    private static int number(Cli cli, String option, int otherwise) throws Cli.UsageException {
+    static int number(Cli cli, String option, int otherwise) throws Cli.UsageException {
         String value = cli.value(option);
         if (value == null) {
             return otherwise;

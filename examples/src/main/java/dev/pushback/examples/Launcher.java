@@ -61,7 +61,8 @@ public final class Launcher {
         "pv", new Pv(),
         "echo-server", new EchoServer(),
         "nc", new Nc(),
-        "embed", new Embed()));
+        "embed", new Embed(),
+        "proxy", new Proxy()));
 
     private Launcher() {}
 

@@ -130,16 +130,40 @@ public final class HttpClient implements AutoCloseable {
      *     with a host, or {@code method} is not a token
      */
     public ClientRequest request(Graph graph, String method, URI uri) {
+        return request(graph, method, Origin.of(uri), Origin.target(uri));
+    }
+
+    /**
+     * A request to {@code origin} (scheme, host and port; its path is ignored) for {@code target}
+     * as it is — in origin form ({@code /path?query}) or {@code *} — not re-encoded: what a proxy
+     * passes on from the request it got.
+     *
+     * @throws IllegalArgumentException when {@code target} is empty, holds a character a request
+     *     target cannot (a space, a control character, one above U+007E), or is not origin-form or {@code *}
+     */
+    public ClientRequest request(Graph graph, String method, URI origin, String target) {
+        if (target.isEmpty() || !(target.charAt(0) == '/' || target.equals("*"))) {
+            throw new IllegalArgumentException("not a request target in origin form: " + target);
+        }
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c > 0xff || !HttpChars.VCHAR[c]) {
+                throw new IllegalArgumentException("invalid character " + (int) c + " in request target " + target);
+            }
+        }
+        return request(graph, method, Origin.of(origin), target);
+    }
+
+    private ClientRequest request(Graph graph, String method, Origin origin, String target) {
         if (closed) {
             throw new IllegalStateException("the client is closed");
         }
-        Origin origin = Origin.of(uri);
         ClientPools catalystPools = pools.computeIfAbsent(graph.catalyst(), catalyst -> {
             ClientPools made = new ClientPools(catalyst, options);
             catalyst.terminated().thenRun(() -> pools.remove(catalyst, made));
             return made;
         });
-        return new ClientRequest(graph, catalystPools, origin, method, Origin.target(uri));
+        return new ClientRequest(graph, catalystPools, origin, method, target);
     }
 
     /** The same for a URI given as text. */

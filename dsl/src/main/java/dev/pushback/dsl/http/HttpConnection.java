@@ -41,6 +41,8 @@ final class HttpConnection implements ReadyHandler, ConnectionOutput.Owner {
     private boolean h_starved;
     private final long acceptedAt;
     private final SocketChannel channel;
+    private final java.net.SocketAddress remoteAddress;
+    private final boolean secure;
     private boolean h_answered;
 
     /** Registers {@code channel} with the catalyst; on its thread. */
@@ -57,6 +59,8 @@ final class HttpConnection implements ReadyHandler, ConnectionOutput.Owner {
         if (channel.supportedOptions().contains(StandardSocketOptions.TCP_NODELAY)) {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         }
+        this.remoteAddress = channel.getRemoteAddress();
+        this.secure = options.tls() != null;
         this.socket = Wire.handleOpen(catalyst, channel, options.tls(), this);
         this.reader = new RequestReader(socket, options.limits());
         this.output = new ConnectionOutput(reactor, socket.out(), this);
@@ -85,6 +89,16 @@ final class HttpConnection implements ReadyHandler, ConnectionOutput.Owner {
         registry.add(connection);
         connection.reactor.handleRetainLoop();
         connection.handleIdle();
+    }
+
+    /** The client's address as the socket reported it when accepted (null if it was gone by then). */
+    java.net.SocketAddress remoteAddress() {
+        return remoteAddress;
+    }
+
+    /** Whether the connection is TLS. */
+    boolean secure() {
+        return secure;
     }
 
     // ---------------------------------------------------------------- readiness and reading

@@ -61,6 +61,20 @@ public final class HttpRequest {
         return head.header("Host");
     }
 
+    /**
+     * The client's address: an {@link java.net.InetSocketAddress}, or a {@link
+     * java.net.UnixDomainSocketAddress} (unnamed, for a client of a Unix domain socket); null if
+     * the client was gone before it was known.
+     */
+    public java.net.SocketAddress remoteAddress() {
+        return connection.remoteAddress();
+    }
+
+    /** {@code "https"} when the request came over TLS, else {@code "http"}. */
+    public String scheme() {
+        return connection.secure() ? "https" : "http";
+    }
+
     /** The first value of header {@code name} (case-insensitive), trimmed, or null. */
     public String header(String name) {
         return head.header(name);
