@@ -708,6 +708,13 @@ final class TlsSession implements ReadyHandler, SocketConnect.Target {
         }
     }
 
+    /** An owner's bytes written before the handshake have been drained: it hears the socket writable. */
+    void handleTellOwnerWritable() {
+        if (h_owner != null && !h_closed && h_failure == null) {
+            h_owner.handleReady(SelectionKey.OP_WRITE);
+        }
+    }
+
     /** The owner hears {@code ops} at the end of the round: not from inside its own read or write. */
     private void handleTellOwnerLater(int ops) {
         if (h_owner == null) {

@@ -14,7 +14,7 @@ import dev.pushback.catalyst.spi.AbstractByteSink;
  */
 public final class TlsSink extends AbstractByteSink {
     private final TlsSession session;
-    private final Runnable h_drain = this::handleWritable;
+    private final Runnable h_drain = this::handleDrainHandshaken;
 
     TlsSink(Catalyst catalyst, String name, TlsSession session) {
         super(catalyst, name);
@@ -73,6 +73,16 @@ public final class TlsSink extends AbstractByteSink {
         } else {
             handleSetAvailable();
         }
+    }
+
+    /**
+     * Bytes written before the handshake was done go out now; an owner that wrote them hears the
+     * socket writable after, as it would have after a partial write — the drain needs no OP_WRITE
+     * if the socket takes it all, and the owner would wait for one for ever.
+     */
+    private void handleDrainHandshaken() {
+        handleWritable();
+        session.handleTellOwnerWritable();
     }
 
     /** Records made and not yet written are pending too: the sink finishes only once they are out. */

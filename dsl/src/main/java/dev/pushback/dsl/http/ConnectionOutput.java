@@ -136,7 +136,8 @@ final class ConnectionOutput {
      */
     boolean handleFlush() throws IOException {
         if (socket.handleIsClosed()) {
-            throw new IOException("the connection is closed");
+            Exception why = socket.handleClosedFailure(); // a failed TLS handshake, say: not merely "closed"
+            throw why instanceof IOException io ? io : new IOException("the connection is closed", why);
         }
         if (socket.handlePendingBytes() == 0 && h_out.position() > 0) {
             h_out.flip();
