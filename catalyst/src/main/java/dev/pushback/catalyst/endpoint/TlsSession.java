@@ -598,9 +598,26 @@ final class TlsSession implements ReadyHandler, SocketConnect.Target {
         if (!namesPeer || h_failure != null || String.valueOf(e.getMessage()).contains(peer)) {
             return e;
         }
-        SSLHandshakeException named = new SSLHandshakeException("TLS handshake with " + peer + " failed: " + e.getMessage());
+        SSLHandshakeException named = new SSLHandshakeException("TLS handshake with " + peer + " failed: " + e.getMessage()
+            + outOfDate(e));
         named.initCause(e);
         return named;
+    }
+
+    /**
+     * Why the peer's certificate was out of date, if it was: the JDK says only "validity check
+     * failed", and the certificate's dates are in a cause deep in the chain.
+     */
+    private static String outOfDate(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.security.cert.CertificateExpiredException) {
+                return " (the certificate has expired: " + cause.getMessage() + ")";
+            }
+            if (cause instanceof java.security.cert.CertificateNotYetValidException) {
+                return " (the certificate is not valid yet: " + cause.getMessage() + ")";
+            }
+        }
+        return "";
     }
 
     private void handleRunTasks() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,13 +16,19 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 
 import org.agrona.concurrent.CachedNanoClock;
@@ -31,7 +38,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.pushback.catalyst.Catalyst;
+import dev.pushback.catalyst.ConnectOptions;
 import dev.pushback.catalyst.internal.Core;
+import dev.pushback.catalyst.internal.Fiber;
+import dev.pushback.catalyst.spi.Endpoint;
+import dev.pushback.compiler.internal.CompiledPlan;
+import dev.pushback.dsl.Connection;
+import dev.pushback.dsl.Graph;
 import dev.pushback.dsl.tls.BlockingTlsClient;
 import dev.pushback.dsl.tls.OpenSsl;
 import dev.pushback.dsl.tls.TlsClientConfig;
@@ -39,9 +52,11 @@ import dev.pushback.dsl.tls.TlsServerConfig;
 
 /**
  * The echo server over TLS (DESIGN N18) against real peers on loopback: curl, the JDK's
- * HttpClient and SSLSocket, openssl s_client, and a client driving its own engine; and the
- * connections that go wrong — plaintext to the TLS port, a handshake never finished, a peer that
- * leaves without close_notify, a renegotiation — each fail alone while the next client is served.
+ * HttpClient and SSLSocket, openssl s_client, and a client driving its own engine; a client that
+ * reads nothing of a large download, which holds the server within its plan's bound (N3) until it
+ * reads or its idle timeout closes it; and the connections that go wrong — plaintext to the TLS
+ * port, a handshake never finished, a peer that leaves without close_notify, a renegotiation, an
+ * expired certificate — each fail alone while the next client is served.
  */
 class HttpsServerTest {
     @TempDir
@@ -67,9 +82,15 @@ class HttpsServerTest {
 
     /** An echo server with {@code tls} on a catalyst of its own, with {@code config}; one worker, so tests can drive its clock. */
     private HttpServer serve(Catalyst.Config config, TlsServerConfig tls, HttpServer.Options options) throws IOException {
+        return serve(config, tls, options, HttpServerTest::echo);
+    }
+
+    /** A server with {@code handler} and {@code tls} on a catalyst of its own, with {@code config}; one worker. */
+    private HttpServer serve(Catalyst.Config config, TlsServerConfig tls, HttpServer.Options options, HttpServer.Handler handler)
+            throws IOException {
         Catalyst catalyst = Catalyst.open(config.withErrors((what, cause) -> reports.add(what + ": " + cause)));
         HttpServer server = HttpServer.listen(catalyst, new InetSocketAddress("127.0.0.1", 0), options.withWorkers(1).withTls(tls))
-            .each(HttpServerTest::echo);
+            .each(handler);
         Thread loop = new Thread(catalyst::loop, "https");
         loop.start();
         catalysts.add(catalyst);
@@ -301,7 +322,222 @@ class HttpsServerTest {
         assertThat(run(curl(server, https(server)))).isEqualTo("Hello, World!");
     }
 
+    // ---------------------------------------------------------------- a client that reads nothing
+
+    /** 32 MiB, far more than the sockets and the kernel hold between the server and a client that does not read. */
+    private static final int BIG = 32 << 20;
+
+    /** A file of {@link #BIG} seeded random bytes in the test's directory. */
+    private Path bigFile() throws IOException {
+        byte[] data = new byte[BIG];
+        new Random(BIG).nextBytes(data);
+        return Files.write(dir.resolve("big"), data);
+    }
+
+    /** Serves {@code file} at {@code /big} (with its length) and hands its exchanges' graphs to {@code exchanges}; echoes elsewhere. */
+    private static HttpServer.Handler download(Path file, BlockingQueue<Graph> exchanges) {
+        return (req, res) -> {
+            if (!req.target().equals("/big")) {
+                HttpServerTest.echo(req, res);
+                return;
+            }
+            res.header("Content-Length", Long.toString(Files.size(file)));
+            req.graph().read(file).to(res); // a regular file: always available, so only the client holds it back
+            exchanges.add(req.graph());
+        };
+    }
+
+    /** What the server's catalyst shows at the start of a round: the round, its exchange's moves, whether the response is refused. */
+    private record Progress(long round, long moves, boolean refused) {}
+
+    /**
+     * Waits until the exchange of {@code exchanges}' next graph is stuck behind a client that does
+     * not read: its response sink refuses bytes, and across two full rounds of the catalyst the
+     * exchange's fibers made no move. Nothing here waits for time to pass, only for that state.
+     */
+    private static Graph awaitBlocked(Catalyst catalyst, BlockingQueue<Graph> exchanges) throws Exception {
+        Graph exchange = exchanges.poll(30, TimeUnit.SECONDS);
+        assertThat(exchange).as("the download's exchange began").isNotNull();
+        CompiledPlan plan = (CompiledPlan) exchange.compile();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Progress since = null;
+        while (true) {
+            assertThat(System.nanoTime()).as("the server backs up within a minute").isLessThan(deadline);
+            Progress now = catalyst.submit(() -> {
+                long moves = 0;
+                for (Fiber fiber : plan.fibers()) {
+                    moves += fiber.handleMoves();
+                }
+                boolean refused = false;
+                for (Endpoint endpoint : plan.endpoints()) {
+                    refused |= endpoint instanceof ResponseSink && !endpoint.handleIsAvailable();
+                }
+                return new Progress(Core.of(catalyst).handleRounds(), moves, refused);
+            }).get(30, TimeUnit.SECONDS);
+            if (!now.refused()) {
+                since = null;
+            } else if (since == null || now.moves() != since.moves()) {
+                since = now;
+            } else if (now.round() >= since.round() + 2) {
+                return exchange;
+            }
+        }
+    }
+
+    /** The SHA-256 of {@code file}. */
+    private static byte[] sha256(Path file) throws Exception {
+        return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+    }
+
+    @Test
+    void aClientThatReadsNothingHoldsTheServerWithinItsBoundWhileAnotherIsServedAndThenGetsEveryByte() throws Exception {
+        Path big = bigFile();
+        BlockingQueue<Graph> exchanges = new LinkedBlockingQueue<>();
+        HttpServer server = serve(Catalyst.Config.defaults().withName("https-slow"), tls, HttpServer.Options.defaults(),
+            download(big, exchanges));
+        Catalyst catalyst = catalysts.get(0);
+        try (BlockingTlsClient slow = BlockingTlsClient.connect(server.address(), trusting.newEngine("localhost", 1))) {
+            slow.write("GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n"); // and nothing read until the end
+            Graph exchange = awaitBlocked(catalyst, exchanges);
+            CompletableFuture<Void> done = exchange.start(); // started by the server already: its completion
+            long bound = exchange.compile().retainedBound();
+            assertThat(catalyst.peakRetainedBytes()).as("N3: pending records and bytes within the plan's bound, " + bound)
+                .isPositive().isLessThanOrEqualTo(bound);
+            assertThat(done).as("the slow download is in flight").isNotDone();
+
+            // Meanwhile another client downloads the same file, whole, on the same catalyst.
+            Path fast = dir.resolve("fast");
+            run(curl(server, "-o", fast.toString(), https(server).replace("/echo", "/big")));
+            assertThat(Files.mismatch(big, fast)).as("the second client's download, byte for byte").isEqualTo(-1L);
+            assertThat(catalyst.peakRetainedBytes()).as("two exchanges at once, each within its plan's bound")
+                .isLessThanOrEqualTo(2 * bound);
+            assertThat(done).as("the slow client still holds its download").isNotDone();
+
+            // Now the slow client reads: every byte, in order.
+            String head = slow.readUntil("\r\n\r\n");
+            assertThat(head).startsWith("HTTP/1.1 200 OK").contains("Content-Length: " + BIG + "\r\n");
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            long received = 0;
+            while (received < BIG) {
+                byte[] part = slow.read((int) Math.min(1 << 20, BIG - received));
+                digest.update(part);
+                received += part.length;
+            }
+            assertThat(received).isEqualTo(BIG);
+            assertThat(digest.digest()).as("the slow client's download, byte for byte").isEqualTo(sha256(big));
+            done.get(30, TimeUnit.SECONDS);
+            assertThat(catalyst.peakRetainedBytes()).isLessThanOrEqualTo(2 * bound);
+        }
+        assertThat(reports).isEmpty();
+    }
+
+    @Test
+    void aClientThatReadsNothingIsClosedAfterTheIdleTimeoutOnTheCatalystsClock() throws Exception {
+        // The server's timers run on a clock the test moves: nothing waits for the minute to pass.
+        CachedNanoClock clock = new CachedNanoClock();
+        Path big = bigFile();
+        BlockingQueue<Graph> exchanges = new LinkedBlockingQueue<>();
+        HttpServer server = serve(Catalyst.Config.defaults().withName("https-stall").withClock(clock), tls,
+            HttpServer.Options.defaults().withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(60)), download(big, exchanges));
+        Catalyst catalyst = catalysts.get(0);
+        long lentBefore = catalyst.submit(() -> Core.of(catalyst).pool().handleLent()).get(30, TimeUnit.SECONDS);
+        try (BlockingTlsClient silent = BlockingTlsClient.connect(server.address(), trusting.newEngine("localhost", 1))) {
+            silent.write("GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n"); // and never reads
+            Graph exchange = awaitBlocked(catalyst, exchanges);
+            CompletableFuture<Void> done = exchange.start(); // started by the server already: its completion
+            long bound = exchange.compile().retainedBound();
+            assertThat(catalyst.peakRetainedBytes()).as("N3: within the plan's bound, " + bound)
+                .isPositive().isLessThanOrEqualTo(bound);
+            for (int second = 0; second < 59; second++) { // not quite the minute, a second at a time
+                clock.advance(Duration.ofSeconds(1).toNanos());
+                settle(catalyst);
+            }
+            assertThat(done).as("not before the idle timeout").isNotDone();
+            assertThat(reports).isEmpty();
+            for (int second = 0; second < 2; second++) { // past the minute and the wheel's tick
+                clock.advance(Duration.ofSeconds(1).toNanos());
+                settle(catalyst);
+            }
+            assertThat(done).as("the stalled exchange fails").failsWithin(Duration.ofSeconds(30));
+            awaitReport("the client read nothing of its response for 60 s");
+            // Closed at once, with what the kernel held dropped: what comes is short, and ends without close_notify.
+            long got = 0;
+            try {
+                got = silent.readToEnd().length;
+            } catch (IOException reset) {
+                // the server reset the connection: what the kernel held is gone
+            }
+            assertThat(got).as("the response cut short").isLessThan(BIG);
+            assertThat(silent.closeNotifyReceived()).as("aborted: no close_notify, so the client can tell").isFalse();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (catalyst.submit(() -> Core.of(catalyst).pool().handleLent()).get(30, TimeUnit.SECONDS) > lentBefore
+                || catalyst.submit(catalyst::retainedBytes).get(30, TimeUnit.SECONDS) > 0) {
+            assertThat(System.nanoTime()).as("buffers and retained bytes back").isLessThan(deadline);
+        }
+        assertThat(run(curl(server, https(server)))).as("the next client is served").isEqualTo("Hello, World!");
+    }
+
+    // ---------------------------------------------------------------- an expired certificate
+
+    @Test
+    void anExpiredCertificateFailsCurlAndOurClientNamingTheExpiryAndTheServerServesTheNextClient() throws Exception {
+        TlsServerConfig stale = TlsServerConfig.fromPem(openssl.expiredLeaf("stale"), openssl.file("stale.key"));
+        HttpServer server = serve(Catalyst.Config.defaults().withName("https-expired"), stale, HttpServer.Options.defaults());
+        int port = server.address().getPort();
+
+        List<String> strict = curl(server, https(server));
+        Process curl = new ProcessBuilder(strict).redirectErrorStream(true).start();
+        String said = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(curl.waitFor(90, TimeUnit.SECONDS)).isTrue();
+        assertThat(curl.exitValue()).as("curl: peer certificate cannot be verified (%s)", said).isEqualTo(60);
+        assertThat(said).contains("certificate has expired");
+
+        InetSocketAddress localhost = new InetSocketAddress(InetAddress.getByAddress("localhost", new byte[] {127, 0, 0, 1}), port);
+        Throwable expired = failure(get(localhost, trusting, dir.resolve("refused")));
+        assertThat(expired).isInstanceOf(SSLHandshakeException.class)
+            .hasMessageStartingWith("TLS handshake with localhost:" + port + " failed: ")
+            .hasMessageContaining("(the certificate has expired: NotAfter: ");
+        awaitReport("TLS handshake with localhost:" + port + " failed: ");
+        awaitReport("TLS handshake failed with /127.0.0.1:"); // the server's side of it: the client's alert
+
+        // The server goes on: clients that do not check the dates are served.
+        assertThat(run(curl(server, "--insecure", https(server)))).isEqualTo("Hello, World!");
+        Path reply = dir.resolve("reply");
+        get(localhost, TlsClientConfig.defaults().insecureTrustAnyCertificateAndHostname(), reply).get(60, TimeUnit.SECONDS);
+        assertThat(Files.readString(reply, StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200 OK").endsWith("Hello, World!");
+    }
+
+    /** A GET with our TLS client (a graph on the server's catalyst), its response to {@code reply}: its future. */
+    private CompletableFuture<Void> get(InetSocketAddress address, TlsClientConfig client, Path reply) throws Exception {
+        Path request = Files.writeString(dir.resolve("request"), "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+            StandardCharsets.ISO_8859_1);
+        Catalyst catalyst = catalysts.get(0);
+        return catalyst.submit(() -> {
+            Graph graph = Graph.on(catalyst);
+            Connection connection = graph.connect(address, ConnectOptions.defaults(), client);
+            graph.read(request).to(connection.sink());
+            graph.from(connection.source()).to(graph.write(reply));
+            return graph.start();
+        }).get(30, TimeUnit.SECONDS);
+    }
+
+    private static Throwable failure(CompletableFuture<?> future) throws Exception {
+        try {
+            future.get(60, TimeUnit.SECONDS);
+            throw new AssertionError("did not fail");
+        } catch (ExecutionException e) {
+            return e.getCause();
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    /** Two rounds: the first selects after this task, so the second sees what was sent before it. */
+    private static void settle(Catalyst catalyst) throws Exception {
+        catalyst.submit(() -> null).get(30, TimeUnit.SECONDS);
+        catalyst.submit(() -> null).get(30, TimeUnit.SECONDS);
+    }
 
     private void awaitReport(String text) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

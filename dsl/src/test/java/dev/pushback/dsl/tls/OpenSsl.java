@@ -6,6 +6,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +69,35 @@ public final class OpenSsl {
     /** An RSA 2048 leaf. */
     public Path rsaLeaf(String name) throws Exception {
         return leaf(name, "-newkey", "rsa:2048");
+    }
+
+    /** An RSA 2048 leaf for localhost signed by the CA that expired yesterday, as a certificate nobody renewed. */
+    public Path expiredLeaf(String name) throws Exception {
+        Instant now = Instant.now();
+        return datedLeaf(name, now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1)));
+    }
+
+    /**
+     * An RSA 2048 leaf for localhost signed by the CA, valid from {@code notBefore} to {@code
+     * notAfter} (to the second), with its chain as {@link #leaf}'s. {@code openssl x509 -req} can
+     * only date a certificate from now, so it is {@code openssl ca}'s, with a minimal config of its own.
+     */
+    public Path datedLeaf(String name, Instant notBefore, Instant notAfter) throws Exception {
+        run("req", "-new", "-nodes", "-newkey", "rsa:2048", "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=localhost");
+        Path database = Files.createDirectories(dir.resolve(name + "-ca"));
+        Files.writeString(database.resolve("index.txt"), "");
+        Files.writeString(database.resolve("serial"), "1000\n");
+        Files.writeString(database.resolve("ca.cnf"), "[ca]\ndefault_ca = test\n[test]\n"
+            + "database = " + database.resolve("index.txt") + "\nnew_certs_dir = " + database + "\n"
+            + "serial = " + database.resolve("serial") + "\ndefault_md = sha256\npolicy = any\nunique_subject = no\n"
+            + "[any]\ncommonName = supplied\n");
+        DateTimeFormatter asn1 = DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
+        run("ca", "-batch", "-config", database.resolve("ca.cnf").toString(), "-cert", "ca.pem", "-keyfile", "ca.key",
+            "-in", name + ".csr", "-out", name + ".pem", "-notext", "-extfile", "leaf.ext",
+            "-startdate", asn1.format(notBefore), "-enddate", asn1.format(notAfter));
+        Files.writeString(dir.resolve(name + "-chain.pem"),
+            Files.readString(dir.resolve(name + ".pem")) + Files.readString(dir.resolve("ca.pem")));
+        return dir.resolve(name + "-chain.pem");
     }
 
     /** An EC P-256 leaf. */

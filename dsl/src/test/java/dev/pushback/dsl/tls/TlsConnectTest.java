@@ -14,7 +14,12 @@ import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -41,14 +46,18 @@ import dev.pushback.dsl.Graph;
  * A TLS connection out ({@code graph.connect(address, options, tls)}, DESIGN N17 and N18) against
  * the JDK's {@link SSLServerSocket} on a thread of the test: a file through an echo and back, byte
  * for byte; and each way it goes wrong — a host name the certificate is not for, a certificate
- * nobody trusts, a refused connect, a server that never answers the hello — failing both sides
- * once with a message naming the address.
+ * nobody trusts, one out of date, a refused connect, a server that never answers the hello —
+ * failing both sides once with a message naming the address.
  */
 @Timeout(120)
 class TlsConnectTest {
     @TempDir
     static Path keys;
     private static TlsServerConfig server;
+    private static TlsServerConfig expired;
+    private static TlsServerConfig early;
+    private static X509Certificate expiredCertificate;
+    private static X509Certificate earlyCertificate;
     private static TlsClientConfig trusting;
 
     @TempDir
@@ -64,7 +73,19 @@ class TlsConnectTest {
         assumeTrue(OpenSsl.available(), "no openssl binary");
         OpenSsl openssl = OpenSsl.ca(keys);
         server = TlsServerConfig.fromPem(openssl.rsaLeaf("server"), openssl.file("server.key"));
+        expired = TlsServerConfig.fromPem(openssl.expiredLeaf("expired"), openssl.file("expired.key"));
+        expiredCertificate = certificate(openssl.file("expired.pem"));
+        Instant now = Instant.now();
+        early = TlsServerConfig.fromPem(openssl.datedLeaf("early", now.plus(Duration.ofDays(1)), now.plus(Duration.ofDays(3))),
+            openssl.file("early.key"));
+        earlyCertificate = certificate(openssl.file("early.pem"));
         trusting = TlsClientConfig.trusting(openssl.file("ca.pem"));
+    }
+
+    private static X509Certificate certificate(Path pem) throws Exception {
+        try (InputStream in = Files.newInputStream(pem)) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
     }
 
     private Catalyst open(Catalyst.Config config) {
@@ -93,9 +114,14 @@ class TlsConnectTest {
         final CompletableFuture<Long> echoed = new CompletableFuture<>();
 
         EchoPeer() throws IOException {
-            listening = (SSLServerSocket) server.sslContext().getServerSocketFactory()
+            this(server);
+        }
+
+        /** Presenting the certificate of {@code config}. */
+        EchoPeer(TlsServerConfig config) throws IOException {
+            listening = (SSLServerSocket) config.sslContext().getServerSocketFactory()
                 .createServerSocket(0, 4, InetAddress.getLoopbackAddress());
-            listening.setSSLParameters(server.sslParameters());
+            listening.setSSLParameters(config.sslParameters());
             Thread thread = new Thread(this::serve, "jdk-tls-echo");
             thread.setDaemon(true);
             thread.start();
@@ -227,6 +253,37 @@ class TlsConnectTest {
                 .hasMessageStartingWith("TLS handshake with localhost:" + peer.port() + " failed: ")
                 .hasMessageContaining("certification path");
             assertReportedOnce(untrusted);
+        }
+    }
+
+    @Test
+    void anExpiredCertificateFailsNamingTheAddressAndTheDateItExpired() throws Exception {
+        assertOutOfDate(expired, "(the certificate has expired: NotAfter: " + expiredCertificate.getNotAfter() + ")",
+            CertificateExpiredException.class);
+    }
+
+    @Test
+    void aCertificateNotValidYetFailsNamingTheAddressAndTheDateItStarts() throws Exception {
+        assertOutOfDate(early, "(the certificate is not valid yet: NotBefore: " + earlyCertificate.getNotBefore() + ")",
+            CertificateNotYetValidException.class);
+    }
+
+    /**
+     * A certificate signed by the CA the client trusts, for the name it asks for, whose dates do not
+     * cover now: the handshake fails naming the address and the date (the JDK's own message says
+     * only "validity check failed"), reported once, and the server's side fails too.
+     */
+    private void assertOutOfDate(TlsServerConfig config, String ending, Class<? extends Throwable> rootCause) throws Exception {
+        open(Catalyst.Config.defaults());
+        try (EchoPeer peer = new EchoPeer(config)) {
+            Throwable late = failure(copyThrough(new InetSocketAddress("localhost", peer.port()), trusting,
+                random("in", 1024, 6), dir.resolve("out")));
+            assertThat(late).isInstanceOf(SSLHandshakeException.class)
+                .hasMessageStartingWith("TLS handshake with localhost:" + peer.port() + " failed: ")
+                .hasMessageEndingWith("validity check failed " + ending)
+                .hasRootCauseInstanceOf(rootCause);
+            assertReportedOnce(late);
+            assertThat(peer.echoed).as("the server's side fails too").failsWithin(Duration.ofSeconds(60));
         }
     }
 
