@@ -3,7 +3,6 @@ package dev.pushback.dsl.http;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
-import dev.pushback.catalyst.spi.AbstractByteSource;
 
 /**
  * A connection's incoming side: reads the socket through its {@link Wire} (one pooled
@@ -20,13 +19,8 @@ final class RequestReader implements RequestListener {
     /** {@link #handlePump()}: the client has sent everything (it may still read). */
     static final int END_OF_INPUT = -1;
 
-    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
-
-    private final Wire wire;
-    private final AbstractByteSource in;
+    private final WireInput input;
     private final RequestParser parser;
-    private ByteBuffer h_in = EMPTY; // the last chunk read, in read mode: the part not yet parsed
-    private boolean h_readShort;
     // What the parser reported.
     private boolean h_event;
     private RequestHead h_head;
@@ -35,8 +29,7 @@ final class RequestReader implements RequestListener {
     private HttpError h_error;
 
     RequestReader(Wire wire, HttpLimits limits) {
-        this.wire = wire;
-        this.in = wire.in();
+        this.input = new WireInput(wire);
         this.parser = new RequestParser(this, limits).declineUpgrades(); // clients offering h2c still get HTTP/1.1
     }
 
@@ -77,10 +70,10 @@ final class RequestReader implements RequestListener {
         h_slice = null;
         h_event = h_error != null; // failed for good: it reports nothing more
         while (!h_event) {
-            if (h_in.hasRemaining()) {
-                parser.feed(h_in);
+            if (input.handleHasRemaining()) {
+                parser.feed(input.handleBuffer());
             } else {
-                int read = handleFill();
+                int read = input.handleFill();
                 if (read <= 0) {
                     return read;
                 }
@@ -89,31 +82,9 @@ final class RequestReader implements RequestListener {
         return EVENT;
     }
 
-    /**
-     * One read: bytes read, 0 when none are there now, -1 at end of stream. After a read that did
-     * not fill the buffer, the socket is most likely drained: the next fill waits for readiness
-     * instead of trying, which saves a read that would find nothing. The selector is
-     * level-triggered, so bytes that did arrive are reported at once. A TLS source gives a short
-     * chunk only when it holds nothing more itself, so the same holds for it.
-     */
-    private int handleFill() throws IOException {
-        if (h_readShort) {
-            h_readShort = false;
-            return NOTHING_NOW;
-        }
-        ByteBuffer chunk = in.handlePoll();
-        if (chunk == null) {
-            h_in = EMPTY; // the source's buffer was cleared for the read
-            return in.handleIsEnded() ? END_OF_INPUT : NOTHING_NOW;
-        }
-        h_in = chunk;
-        h_readShort = chunk.limit() < chunk.capacity();
-        return chunk.remaining();
-    }
-
     /** The socket is to say when it is readable (the connection's {@code ReadyHandler} hears it). */
     void handleWantRead() {
-        wire.handleAwaitReadable();
+        input.handleWantRead();
     }
 
     /** The head of the request now, or null between requests. */
@@ -150,7 +121,7 @@ final class RequestReader implements RequestListener {
 
     /** The connection closed: the source's buffer is no longer read. */
     void handleClose() {
-        h_in = EMPTY;
+        input.handleClose();
         h_slice = null;
     }
 }

@@ -3,11 +3,10 @@ package dev.pushback.dsl.http;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
-import dev.pushback.catalyst.spi.AbstractByteSource;
 
 /**
  * A client connection's incoming side, as {@link RequestReader} is a server's: reads the socket
- * through its {@link Wire} and feeds the {@link ResponseParser}, paused after every event, so that
+ * through its {@link WireInput} and feeds the {@link ResponseParser}, paused after every event, so that
  * the connection takes one event at a time — an interim response, a head, a body slice, the end
  * of a response, an error — and the bytes after it wait in the buffer until it asks for more.
  */
@@ -19,13 +18,8 @@ final class ResponseReader implements ResponseListener {
     /** {@link #handlePump()}: the server closed its side between responses. */
     static final int END_OF_INPUT = -1;
 
-    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
-
-    private final Wire wire;
-    private final AbstractByteSource in;
+    private final WireInput input;
     private final ResponseParser parser;
-    private ByteBuffer h_in = EMPTY;
-    private boolean h_readShort;
     private boolean h_ended; // the server's end of stream was given to the parser
     private long h_bytes; // bytes read for the current response
     // What the parser reported.
@@ -37,8 +31,7 @@ final class ResponseReader implements ResponseListener {
     private HttpError h_error;
 
     ResponseReader(Wire wire, HttpLimits limits) {
-        this.wire = wire;
-        this.in = wire.in();
+        this.input = new WireInput(wire);
         this.parser = new ResponseParser(this, limits);
     }
 
@@ -98,15 +91,16 @@ final class ResponseReader implements ResponseListener {
         h_interim = null;
         h_event = h_error != null; // failed for good: it reports nothing more
         while (!h_event) {
-            if (h_in.hasRemaining()) {
-                parser.feed(h_in);
+            if (input.handleHasRemaining()) {
+                parser.feed(input.handleBuffer());
             } else if (h_ended) {
                 return END_OF_INPUT;
             } else {
-                int read = handleFill();
-                if (read == NOTHING_NOW) {
+                int read = input.handleFill();
+                if (read == WireInput.NOTHING_NOW) {
                     return NOTHING_NOW;
                 }
+                h_bytes += Math.max(read, 0);
                 if (read < 0) {
                     h_ended = true;
                     parser.endOfInput();
@@ -119,25 +113,8 @@ final class ResponseReader implements ResponseListener {
         return EVENT;
     }
 
-    /** One read, as {@link RequestReader} does it: a short read means the next waits for readiness. */
-    private int handleFill() throws IOException {
-        if (h_readShort) {
-            h_readShort = false;
-            return NOTHING_NOW;
-        }
-        ByteBuffer chunk = in.handlePoll();
-        if (chunk == null) {
-            h_in = EMPTY;
-            return in.handleIsEnded() ? END_OF_INPUT : NOTHING_NOW;
-        }
-        h_in = chunk;
-        h_readShort = chunk.limit() < chunk.capacity();
-        h_bytes += chunk.remaining();
-        return chunk.remaining();
-    }
-
     void handleWantRead() {
-        wire.handleAwaitReadable();
+        input.handleWantRead();
     }
 
     /** The interim response the last pump gave, or null. */
@@ -164,16 +141,16 @@ final class ResponseReader implements ResponseListener {
 
     /** Whether any byte of the current response has been read. */
     boolean handleReadAny() {
-        return h_bytes > 0 || h_in.hasRemaining();
+        return h_bytes > 0 || input.handleHasRemaining();
     }
 
     /** Whether the parser is between responses with nothing of a next one read and none buffered. */
     boolean handleIdle() {
-        return parser.isIdle() && !h_in.hasRemaining();
+        return parser.isIdle() && !input.handleHasRemaining();
     }
 
     void handleClose() {
-        h_in = EMPTY;
+        input.handleClose();
         h_slice = null;
     }
 }
