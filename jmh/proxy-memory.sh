@@ -6,7 +6,10 @@
 # default) and /small (1 MiB). For each proxy in turn:
 #
 #   1. start it on 127.0.0.1 in front of that upstream, and warm it up: $WARMUP_REQUESTS GETs of
-#      /small through it at full speed;
+#      /small through it at full speed (300 MiB by default: with only 20 the Netty relay "grew"
+#      by 24 MiB during the download, none of it buffered data: C2 compiled its loop then, and the
+#      compiler's arenas and the young generation's first use stayed resident; after 300 it grows
+#      by under 1 MiB);
 #   2. read its VmRSS (the baseline) and reset its peak (echo 5 > /proc/PID/clear_refs: VmHWM
 #      becomes the current RSS);
 #   3. download /big through it with  curl --limit-rate $RATE -o /dev/null  and check that exactly
@@ -31,7 +34,7 @@
 # Environment:
 #   RATE=50M          curl's --limit-rate (bytes per second, k/M/G suffixes)
 #   GIB=1 or BYTES=n  size of the download (default 1 GiB)
-#   WARMUP_REQUESTS=20
+#   WARMUP_REQUESTS=300
 #   RSS_LIMIT=n       bytes of proxy VmRSS at which the download is stopped (default 8 GiB, lowered to
 #                     half of MemAvailable if that is less): keeps a buffering proxy from taking the
 #                     machine down
@@ -48,7 +51,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RATE=${RATE:-50M}
 GIB=${GIB:-1}
 BYTES=${BYTES:-$((GIB * 1024 * 1024 * 1024))}
-WARMUP_REQUESTS=${WARMUP_REQUESTS:-20}
+WARMUP_REQUESTS=${WARMUP_REQUESTS:-300}
 PROXIES=${PROXIES:-"nginx-buffered nginx node netty ours"}
 JAVA=${JAVA:-java}
 JAVA_OPTS=${JAVA_OPTS:-}
@@ -162,6 +165,7 @@ for p in "${proxies[@]}"; do
     done
     wait "$CURL" || true
     CURL=
+    alive "$p" || { echo "$p died during the download:" >&2; cat "$DIR/$p.log" "$DIR/$p/error.log" >&2 2> /dev/null; exit 1; }
     hwm=$(status_kib "$m" VmHWM)
     read -r size secs < "$DIR/curl.out" || { size=0; secs=0; }
     stop "$p"

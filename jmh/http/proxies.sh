@@ -14,7 +14,11 @@
 # has_our_proxy: whether the launcher knows the proxy command
 has_our_proxy() {
     # shellcheck disable=SC2086
-    ${PUSHBACK_PROXY_CMD%% proxy*} proxy --help > /dev/null 2>&1
+    if [[ "$PUSHBACK_PROXY_CMD" == *" proxy"* ]]; then
+        ${PUSHBACK_PROXY_CMD%% proxy*} proxy --help > /dev/null 2>&1
+    else
+        $PUSHBACK_PROXY_CMD --help > /dev/null 2>&1
+    fi
 }
 
 # free_port: a port nothing listens on now (nginx cannot bind port 0 and say which it got; the
@@ -135,14 +139,17 @@ alive() {
     [[ -z "${PID[$1]:-}" ]] || kill -0 "${PID[$1]}" 2> /dev/null
 }
 
-# stop NAME: TERM, up to 5 s, then KILL; nginx's master takes its worker with it
+# stop NAME: TERM, up to 5 s, then KILL; nginx's master takes its worker with it on TERM, and on
+# KILL its children are killed first, while they are still known to be its children
 stop() {
-    local p=${PID[$1]:-}
+    local p=${PID[$1]:-} child
     [[ -n "$p" ]] || return 0
     kill -TERM "$p" 2> /dev/null || true
     for _ in $(seq 50); do kill -0 "$p" 2> /dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2> /dev/null || true
-    [[ -n "${MEMPID[$1]:-}" ]] && kill -KILL "${MEMPID[$1]}" 2> /dev/null || true
+    if kill -0 "$p" 2> /dev/null; then
+        for child in $(pgrep -P "$p" || true); do kill -KILL "$child" 2> /dev/null || true; done
+        kill -KILL "$p" 2> /dev/null || true
+    fi
     wait "$p" 2> /dev/null || true
     unset "PID[$1]"
 }
