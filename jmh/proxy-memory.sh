@@ -9,7 +9,11 @@
 #      /small through it at full speed (300 MiB by default: with only 20 the Netty relay "grew"
 #      by 24 MiB during the download, none of it buffered data: C2 compiled its loop then, and the
 #      compiler's arenas and the young generation's first use stayed resident; after 300 it grows
-#      by under 1 MiB);
+#      by under 1 MiB), then, with WARMUP_BIG=1 (the default), one download of /big at full
+#      speed: the first long body through a JVM proxy still had its loops compiled by C2 (pushback's
+#      proxy grew by 3-4 MiB on it, with its catalyst thread allocating nothing, and by 0.2 MiB on
+#      the next; Native Memory Tracking showed only code and the compiler's malloc arenas growing),
+#      so that the figure measured is what relaying a slow download costs, not the JIT's first pass;
 #   2. read its VmRSS (the baseline) and reset its peak (echo 5 > /proc/PID/clear_refs: VmHWM
 #      becomes the current RSS);
 #   3. download /big through it with  curl --limit-rate $RATE -o /dev/null  and check that exactly
@@ -35,6 +39,7 @@
 #   RATE=50M          curl's --limit-rate (bytes per second, k/M/G suffixes)
 #   GIB=1 or BYTES=n  size of the download (default 1 GiB)
 #   WARMUP_REQUESTS=300
+#   WARMUP_BIG=1      one unthrottled download of /big after the small ones (0: none)
 #   RSS_LIMIT=n       bytes of proxy VmRSS at which the download is stopped (default 8 GiB, lowered to
 #                     half of MemAvailable if that is less): keeps a buffering proxy from taking the
 #                     machine down
@@ -52,6 +57,7 @@ RATE=${RATE:-50M}
 GIB=${GIB:-1}
 BYTES=${BYTES:-$((GIB * 1024 * 1024 * 1024))}
 WARMUP_REQUESTS=${WARMUP_REQUESTS:-300}
+WARMUP_BIG=${WARMUP_BIG:-1}
 PROXIES=${PROXIES:-"nginx-buffered nginx node netty ours"}
 JAVA=${JAVA:-java}
 JAVA_OPTS=${JAVA_OPTS:-}
@@ -143,6 +149,10 @@ for p in "${proxies[@]}"; do
         got=$(curl -sS --max-time 30 -o /dev/null -w '%{size_download}' "$url/small") || got=-1
         [[ "$got" == 1048576 ]] || { echo "$p: warm-up GET of /small got $got bytes" >&2; exit 1; }
     done
+    if [[ "$WARMUP_BIG" == 1 ]]; then
+        got=$(curl -sS --max-time 600 -o /dev/null -w '%{size_download}' "$url/big") || got=-1
+        [[ "$got" == "$BYTES" ]] || { echo "$p: warm-up GET of /big got $got bytes" >&2; exit 1; }
+    fi
     m=${MEMPID[$p]}
     before=$(status_kib "$m" VmRSS)
     echo 5 > "/proc/$m/clear_refs"
