@@ -42,8 +42,14 @@ final class ClientExchange {
     private ClientConnection h_connection;
 
     ClientExchange(Graph graph, ClientPools pools, Origin origin, String method, String target) {
-        if (method == null || method.isEmpty() || !method.chars().allMatch(c -> c < 256 && HttpChars.TCHAR[c])) {
+        if (method == null || method.isEmpty()) {
             throw new IllegalArgumentException("not a method: " + method);
+        }
+        for (int i = 0; i < method.length(); i++) { // a loop, not a stream: once per request
+            char c = method.charAt(i);
+            if (c > 0xff || !HttpChars.TCHAR[c]) {
+                throw new IllegalArgumentException("not a method: " + method);
+            }
         }
         this.graph = graph;
         this.reactor = Reactor.of(graph.catalyst());
@@ -51,7 +57,7 @@ final class ClientExchange {
         this.origin = origin;
         this.method = method;
         this.target = target;
-        this.responseSource = new ResponseBodySource(graph.catalyst(), this, "response body of " + this);
+        this.responseSource = new ResponseBodySource(graph.catalyst(), this, "response body"); // failures name the request
     }
 
     String method() {
@@ -92,7 +98,7 @@ final class ClientExchange {
         if (body != null) {
             throw new IllegalStateException("the request body is already taken");
         }
-        body = new RequestBodySink(graph.catalyst(), this, "request body of " + this);
+        body = new RequestBodySink(graph.catalyst(), this, "request body");
         return body;
     }
 

@@ -154,7 +154,8 @@ public final class HttpClient implements AutoCloseable {
         return request(graph, method, Origin.of(origin), target);
     }
 
-    private ClientRequest request(Graph graph, String method, Origin origin, String target) {
+    /** The same for an origin parsed already (a proxy's upstream), with a target checked by the caller. */
+    ClientRequest request(Graph graph, String method, Origin origin, String target) {
         if (closed) {
             throw new IllegalStateException("the client is closed");
         }

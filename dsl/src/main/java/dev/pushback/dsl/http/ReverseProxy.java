@@ -39,9 +39,9 @@ public final class ReverseProxy implements HttpServer.Handler {
     private static final String VIA = "1.1 pushback";
 
     private final HttpClient client;
-    private final URI upstream;
+    private final Origin upstream;
 
-    private ReverseProxy(HttpClient client, URI upstream) {
+    private ReverseProxy(HttpClient client, Origin upstream) {
         this.client = client;
         this.upstream = upstream;
     }
@@ -53,12 +53,13 @@ public final class ReverseProxy implements HttpServer.Handler {
      * @throws IllegalArgumentException when {@code upstream} is not an absolute http or https URI with a host
      */
     public static ReverseProxy to(HttpClient client, URI upstream) {
-        Origin.of(upstream); // checked now, not at the first request
-        return new ReverseProxy(Objects.requireNonNull(client, "client"), upstream);
+        return new ReverseProxy(Objects.requireNonNull(client, "client"), Origin.of(upstream)); // checked now, not at the first request
     }
 
     @Override
     public void handle(HttpRequest request, HttpResponse response) {
+        // The server's parser let only visible characters into the target, and RequestChecks only
+        // the origin form (or * for OPTIONS) past a proxy's server: it goes on as it came.
         ClientRequest forward = client.request(request.graph(), request.method(), upstream, request.target());
         Set<String> named = connectionOptions(request.headers());
         String via = null;
