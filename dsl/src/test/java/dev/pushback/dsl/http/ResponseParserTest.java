@@ -152,6 +152,13 @@ class ResponseParserTest {
                     "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 2\r\n\r\nno")
                     .expect("R 1.1 407 'Proxy Authentication Required' CONTENT_LENGTH 2 keep", "B no", "E"),
             c("end of input between responses", "GET,GET", OK5).thenEof().expect(R200_5, "B hello", "E"),
+            c("empty lines before status lines are skipped", "POST,GET,GET",
+                    "\r\nHTTP/1.1 100 Continue\r\n\r\n\r\n" + OK5 + "\r\n\r\n" + OK5 + "\r\n" + OK5)
+                    .expect("I 1.1 100 'Continue' NONE 0 keep", R200_5, "B hello", "E", R200_5, "B hello", "E",
+                            R200_5, "B hello", "E"),
+            c("end of input after empty lines", "GET,GET", OK5 + "\r\n\r\n").thenEof().expect(R200_5, "B hello", "E"),
+            c("end of input in an empty line", "GET,GET", OK5 + "\r").thenEof()
+                    .expect(R200_5, "B hello", "E", "X in the middle of the response head (1 bytes) at byte 44"),
             c("end of input before any byte", "GET", "").thenEof().expect(),
             c("end of input after a closing response", "GET",
                     "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").thenEof()
@@ -166,7 +173,10 @@ class ResponseParserTest {
             c("not HTTP", "GET", "HTP/1.1 200 OK\r\n\r\n").expect("X expected HTTP/ at the start of the status line at byte 2"),
             c("lower-case protocol", "GET", "http/1.1 200 OK\r\n\r\n").expect("X invalid character at the start of a response at byte 0"),
             c("RTSP", "GET", "RTSP/1.0 200 OK\r\n\r\n").expect("X invalid character at the start of a response"),
-            c("empty line before the status line", "GET", "\r\n" + OK5).expect("X invalid character at the start of a response at byte 0"),
+            c("bare LF before the status line", "GET", "\n" + OK5).expect("X invalid character at the start of a response at byte 0"),
+            c("CR without LF before the status line", "GET", "\r" + OK5).expect("X expected LF after CR at byte 1"),
+            c("empty line with no request outstanding", "GET", OK5 + "\r\n")
+                    .expect(R200_5, "B hello", "E", "X response bytes with no request outstanding at byte 43"),
             c("tab after the version", "GET", "HTTP/1.1\t200 OK\r\n\r\n").expect("X expected a space after the HTTP version at byte 8"),
             c("two spaces after the version", "GET", "HTTP/1.1  200 OK\r\n\r\n").expect("X invalid character in status code at byte 9"),
             c("status below 100", "GET", "HTTP/1.1 099 X\r\n\r\n").expect("X status code 99 out of range"),
@@ -251,7 +261,7 @@ class ResponseParserTest {
             c("bytes before any request", "", OK5).expect("X response bytes with no request outstanding at byte 0"),
             c("a second response to one request", "GET", OK5 + OK5)
                     .expect(R200_5, "B hello", "E", "X response bytes with no request outstanding at byte 43"),
-            c("one stray byte after the response", "GET", OK5 + "\r")
+            c("one stray byte after the response", "GET", OK5 + "H")
                     .expect(R200_5, "B hello", "E", "X response bytes with no request outstanding at byte 43"),
             c("bytes after a response that closes", "GET,GET",
                     "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n" + OK5)
