@@ -262,7 +262,7 @@ final class ResponseParser {
             }
             case START_LF, VERSION, STATUS, AFTER_STATUS, REASON, LINE_LF, HEADERS -> fail(
                     "the server closed the connection in the middle of the response head ("
-                            + (offset - headStart) + " bytes)");
+                            + (offset - headStart) + (offset - headStart == 1 ? " byte)" : " bytes)"));
             case BODY_FIXED -> fail("the server closed the connection in the middle of the response body ("
                     + bodyRead + " of " + expectedLength + " bytes)");
             case CHUNK_DATA -> fail("the server closed the connection in the middle of the response body ("

@@ -158,7 +158,7 @@ class ResponseParserTest {
                             R200_5, "B hello", "E"),
             c("end of input after empty lines", "GET,GET", OK5 + "\r\n\r\n").thenEof().expect(R200_5, "B hello", "E"),
             c("end of input in an empty line", "GET,GET", OK5 + "\r").thenEof()
-                    .expect(R200_5, "B hello", "E", "X in the middle of the response head (1 bytes) at byte 44"),
+                    .expect(R200_5, "B hello", "E", "X in the middle of the response head (1 byte) at byte 44"),
             c("end of input before any byte", "GET", "").thenEof().expect(),
             c("end of input after a closing response", "GET",
                     "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").thenEof()
