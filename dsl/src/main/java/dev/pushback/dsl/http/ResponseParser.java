@@ -67,8 +67,9 @@ import java.nio.ByteBuffer;
  *       character in a value;
  *   <li>framing two parsers could read differently: {@code Transfer-Encoding} together with
  *       {@code Content-Length}, {@code chunked} named twice, an empty {@code Transfer-Encoding}, a
- *       bad or differing {@code Content-Length} (the same value repeated is accepted), a bad chunk
- *       size line or extension, chunk data not followed by CRLF;
+ *       bad or differing {@code Content-Length} (the same value in repeated fields is accepted, a
+ *       list is not, even {@code 5, 5}: as for requests), a bad chunk size line or extension,
+ *       chunk data not followed by CRLF;
  *   <li>what leaves HTTP/1.1 ({@link HttpError#upgrade()} set): 101 Switching Protocols, and a 2xx
  *       response to {@code CONNECT} (a tunnel);
  *   <li>limits: a status line longer than {@link HttpLimits#maxRequestLine()}, a header or
