@@ -3,6 +3,10 @@ package dev.pushback.dsl.http;
 /**
  * Size limits a {@link RequestParser} enforces while it reads a request.
  *
+ * <p>A {@link ResponseParser} reads the same limits for a response: {@code maxRequestLine} bounds
+ * its status line, {@code maxHeaderSection} its header and trailer sections and {@code maxBody}
+ * its body; it refuses all of them with 502 rather than the statuses below.
+ *
  * <p>Every limit is checked as the bytes arrive, so a peer cannot make the parser hold more than
  * the limit before it answers with an error:
  *

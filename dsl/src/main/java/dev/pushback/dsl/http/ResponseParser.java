@@ -58,15 +58,18 @@ import java.nio.ByteBuffer;
  * <ul>
  *   <li>a malformed status line — a version other than HTTP/1.0 and HTTP/1.1, a status outside
  *       100 to 599 or not of three digits, a control character in the reason phrase (the reason
- *       itself may be empty or missing with its space: {@code HTTP/1.1 200\r\n}), bytes before it
- *       (empty lines included: this parser is stricter than llhttp there);
+ *       itself may be empty or missing with its space: {@code HTTP/1.1 200\r\n}), anything
+ *       before it but empty lines (CRLF; some servers send one after a body or after
+ *       {@code 100 Continue}, and since no status line starts with CR, skipping them cannot
+ *       change where any response ends);
  *   <li>every field-line rule of the request parser: a bare LF or CR where CRLF is required,
  *       obsolete line folding, whitespace before a colon, a name that is not a token, a control
  *       character in a value;
  *   <li>framing two parsers could read differently: {@code Transfer-Encoding} together with
  *       {@code Content-Length}, {@code chunked} named twice, an empty {@code Transfer-Encoding}, a
- *       bad or differing {@code Content-Length} (the same value repeated is accepted), a bad chunk
- *       size line or extension, chunk data not followed by CRLF;
+ *       bad or differing {@code Content-Length} (the same value in repeated fields is accepted, a
+ *       list is not, even {@code 5, 5}: as for requests), a bad chunk size line or extension,
+ *       chunk data not followed by CRLF;
  *   <li>what leaves HTTP/1.1 ({@link HttpError#upgrade()} set): 101 Switching Protocols, and a 2xx
  *       response to {@code CONNECT} (a tunnel);
  *   <li>limits: a status line longer than {@link HttpLimits#maxRequestLine()}, a header or
@@ -94,22 +97,24 @@ final class ResponseParser {
     private static final int NO_REQUEST = 0;
     /** A response is expected and nothing of it has been read. */
     private static final int START = 1;
-    private static final int VERSION = 2;
-    private static final int STATUS = 3;
-    private static final int AFTER_STATUS = 4;
-    private static final int REASON = 5;
-    private static final int LINE_LF = 6;
-    private static final int HEADERS = 7;
-    private static final int BODY_FIXED = 8;
-    private static final int CHUNK_FRAMING = 9;
-    private static final int CHUNK_DATA = 10;
-    private static final int TRAILERS = 11;
-    private static final int BODY_UNTIL_CLOSE = 12;
+    /** A CR of an empty line before the status line has been read. */
+    private static final int START_LF = 2;
+    private static final int VERSION = 3;
+    private static final int STATUS = 4;
+    private static final int AFTER_STATUS = 5;
+    private static final int REASON = 6;
+    private static final int LINE_LF = 7;
+    private static final int HEADERS = 8;
+    private static final int BODY_FIXED = 9;
+    private static final int CHUNK_FRAMING = 10;
+    private static final int CHUNK_DATA = 11;
+    private static final int TRAILERS = 12;
+    private static final int BODY_UNTIL_CLOSE = 13;
     /** The last response closes the connection: any further byte is an error. */
-    private static final int CLOSED = 13;
+    private static final int CLOSED = 14;
     /** {@link #endOfInput} has been called. */
-    private static final int ENDED = 14;
-    private static final int FAILED = 15;
+    private static final int ENDED = 15;
+    private static final int FAILED = 16;
 
     private final ResponseListener listener;
     private final HttpLimits limits;
@@ -213,7 +218,7 @@ final class ResponseParser {
             }
             int b = buf.get(pos) & 0xff;
             switch (state) {
-                case START, VERSION, STATUS, AFTER_STATUS, REASON, LINE_LF -> statusLine(b);
+                case START, START_LF, VERSION, STATUS, AFTER_STATUS, REASON, LINE_LF -> statusLine(b);
                 case HEADERS -> headerSection(b);
                 case CHUNK_FRAMING -> chunkFraming(b);
                 case TRAILERS -> trailerSection(b);
@@ -256,9 +261,9 @@ final class ResponseParser {
                     state = ENDED;
                 }
             }
-            case VERSION, STATUS, AFTER_STATUS, REASON, LINE_LF, HEADERS -> fail(
+            case START_LF, VERSION, STATUS, AFTER_STATUS, REASON, LINE_LF, HEADERS -> fail(
                     "the server closed the connection in the middle of the response head ("
-                            + (offset - headStart) + " bytes)");
+                            + (offset - headStart) + (offset - headStart == 1 ? " byte)" : " bytes)"));
             case BODY_FIXED -> fail("the server closed the connection in the middle of the response body ("
                     + bodyRead + " of " + expectedLength + " bytes)");
             case CHUNK_DATA -> fail("the server closed the connection in the middle of the response body ("
@@ -292,7 +297,8 @@ final class ResponseParser {
 
     /** status-line = HTTP-version SP status-code SP [ reason-phrase ] CRLF (RFC 9112 §4). */
     private void statusLine(int b) {
-        // the CR ends the line, it is not part of it (elsewhere than after the status, it is refused)
+        // the CR ends the line, it is not part of it (elsewhere than after the status, it is
+        // refused); an empty line before the status line counts one byte, its LF
         if (state != LINE_LF && b != CR && ++lineLen > limits.maxRequestLine()) {
             fail("status line longer than " + limits.maxRequestLine() + " bytes");
             return;
@@ -300,9 +306,20 @@ final class ResponseParser {
         switch (state) {
             case START:
                 headStart = offset;
+                if (b == CR) {
+                    state = START_LF; // an empty line, skipped (see the class comment)
+                    return;
+                }
                 versionIndex = 0;
                 state = VERSION;
                 version(b);
+                return;
+            case START_LF:
+                if (b == LF) {
+                    state = START;
+                } else {
+                    fail("expected LF after CR");
+                }
                 return;
             case VERSION:
                 version(b);

@@ -135,10 +135,13 @@ class HttpParserPartsTest {
 
     /** The framing read from header field lines, each parsed by a FieldParser as the parser does. */
     private static FramingFields framing(String... lines) {
+        return read(new FramingFields(), lines);
+    }
+
+    private static FramingFields read(FramingFields framing, String... lines) {
         HeadBuffer head = new HeadBuffer();
         FieldParser parser = new FieldParser(head, 10_000);
         parser.start(false);
-        FramingFields framing = new FramingFields();
         for (String line : lines) {
             assertThat(fields(parser, line + "\r\n")).endsWith("1");
             if (!framing.read(head, head.fieldCount() - 1)) {
@@ -206,5 +209,34 @@ class HttpParserPartsTest {
         assertThat(cleared.upgrade()).isFalse();
         assertThat(cleared.keepAlive(true)).isTrue();
         assertThat(cleared.framing(100)).isEqualTo(BodyFraming.NONE);
+    }
+
+    @Test
+    void aResponsesFramingEndsWithTheConnectionWhereARequestsIsRefused() {
+        FramingFields none = read(FramingFields.forResponses());
+        assertThat(none.responseFraming(100)).isEqualTo(BodyFraming.UNTIL_CLOSE);
+        FramingFields notLast = read(FramingFields.forResponses(), "Transfer-Encoding: chunked", "Transfer-Encoding: br");
+        assertThat(notLast.responseFraming(100)).isEqualTo(BodyFraming.UNTIL_CLOSE);
+        FramingFields unknownFirst = read(FramingFields.forResponses(), "Transfer-Encoding: zstd, chunked");
+        assertThat(unknownFirst.responseFraming(100)).isEqualTo(BodyFraming.CHUNKED);
+        FramingFields fixed = read(FramingFields.forResponses(), "Content-Length: 7");
+        assertThat(fixed.responseFraming(100)).isEqualTo(BodyFraming.CONTENT_LENGTH);
+        assertThat(fixed.contentLength()).isEqualTo(7);
+
+        FramingFields tooLong = read(FramingFields.forResponses(), "Content-Length: 101");
+        assertThat(tooLong.responseFraming(100)).isNull();
+        assertThat(tooLong.status()).isEqualTo(502);
+        assertThat(tooLong.reason()).isEqualTo("body larger than 100 bytes");
+        FramingFields twice = read(FramingFields.forResponses(), "Transfer-Encoding: chunked, gzip, chunked");
+        assertThat(twice.status()).isEqualTo(502);
+        assertThat(twice.reason()).isEqualTo("chunked named twice in Transfer-Encoding");
+        FramingFields both = read(FramingFields.forResponses(), "Transfer-Encoding: gzip", "Content-Length: 1");
+        assertThat(both.reason()).isEqualTo("Content-Length together with Transfer-Encoding");
+        assertThat(both.status()).isEqualTo(502);
+
+        // the same fields in a request: what requests got before
+        assertThat(framing("Transfer-Encoding: chunked", "Transfer-Encoding: br").reason())
+                .isEqualTo("chunked is not the last transfer coding");
+        assertThat(framing("Transfer-Encoding: chunked", "Transfer-Encoding: br").status()).isEqualTo(400);
     }
 }
