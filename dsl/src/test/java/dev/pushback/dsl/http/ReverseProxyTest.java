@@ -336,6 +336,11 @@ class ReverseProxyTest {
             assertThat(proxyCatalyst.peakRetainedBytes()).as("N3: the proxy's peak, bound " + bound).isLessThanOrEqualTo(bound);
             assertThat(generated.get()).as("the upstream was stopped too: kernel buffers and a few chunks hold the rest")
                 .isLessThan(64L << 20);
+            // A slow reader of the response is no timeout of the upstream's: past the client's 5 s, nothing fails.
+            clock.advance(Duration.ofSeconds(12).toNanos());
+            proxyCatalyst.submit(() -> null).get(30, TimeUnit.SECONDS);
+            proxyCatalyst.submit(() -> null).get(30, TimeUnit.SECONDS);
+            assertThat(reports).isEmpty();
 
             // Now read: exactly the gibibyte arrives, in order.
             InputStream in = slow.socket().getInputStream();
@@ -611,6 +616,28 @@ class ReverseProxyTest {
     // ---------------------------------------------------------------- more of the same: what a proxy meets
 
     @Test
+    void aSlowUploaderIsNoTimeoutOfTheUpstreams() throws Exception {
+        startProxy(upstreamUri());
+        try (Socket socket = new Socket("127.0.0.1", proxy.address().getPort())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write("POST /trickle HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello".getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = socket.getInputStream();
+            String head = readHead(in);
+            assertThat(head).startsWith("HTTP/1.1 200 OK\r\n");
+            assertThat(readUntil(in, "hello")).as("the echo has begun, chunked").endsWith("\r\nhello");
+            // The proxy waits on its client, not on the upstream: past the client's 5 s, nothing fails.
+            clock.advance(Duration.ofSeconds(12).toNanos());
+            proxyCatalyst.submit(() -> null).get(30, TimeUnit.SECONDS);
+            proxyCatalyst.submit(() -> null).get(30, TimeUnit.SECONDS);
+            assertThat(reports).isEmpty();
+            out.write("world".getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(readUntil(in, "\r\n0\r\n\r\n")).as("the rest, and the last chunk").contains("world");
+        }
+        assertThat(reports).isEmpty();
+    }
+
+    @Test
     void headAndBodilessStatusesPassThroughWithoutABody() throws Exception {
         RawUpstream raw = rawUpstream();
         raw.then(socket -> {
@@ -870,6 +897,19 @@ class ReverseProxyTest {
             head.append((char) b);
         }
         return head.toString();
+    }
+
+    /** Reads until what was read ends with {@code end}; returns it. */
+    private static String readUntil(InputStream in, String end) throws IOException {
+        StringBuilder read = new StringBuilder();
+        while (!read.toString().endsWith(end)) {
+            int b = in.read();
+            if (b < 0) {
+                throw new java.io.EOFException("closed before " + end + ": " + read);
+            }
+            read.append((char) b);
+        }
+        return read.toString();
     }
 
     private static int contentLength(String head) {
