@@ -638,6 +638,21 @@ class ReverseProxyTest {
     }
 
     @Test
+    void anAbsoluteFormTargetGoesOnInOriginFormAndAnAsteriskAsItIs() throws Exception {
+        startProxy(upstreamUri());
+        String replies = exchange(proxy, "GET http://example.org:8080/abs?q=1 HTTP/1.1\r\nHost: ignored.example\r\n\r\n"
+            + "GET http://example.org HTTP/1.1\r\nHost: example.org\r\n\r\n"
+            + "OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertThat(replies).as(replies).startsWith("HTTP/1.1 200 OK\r\n").contains("\r\n\r\nGET /abs?q=1HTTP/1.1 200 OK\r\n")
+            .contains("\r\n\r\nGET /HTTP/1.1 200 OK\r\n").endsWith("\r\n\r\nOPTIONS *");
+        assertThat(seen).extracting(Seen::target).containsExactly("/abs?q=1", "/", "*");
+        // RFC 9112 §3.2.2: the host is the target's authority, whatever Host said.
+        assertThat(seen.get(0).header("Host")).isEqualTo("example.org:8080");
+        assertThat(seen.get(1).header("Host")).isEqualTo("example.org");
+        assertThat(reports).isEmpty();
+    }
+
+    @Test
     void headAndBodilessStatusesPassThroughWithoutABody() throws Exception {
         RawUpstream raw = rawUpstream();
         raw.then(socket -> {
