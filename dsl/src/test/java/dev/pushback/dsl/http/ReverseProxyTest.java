@@ -85,6 +85,7 @@ class ReverseProxyTest {
     private com.sun.net.httpserver.HttpServer jdk;
     private ExecutorService jdkExecutor;
     private final List<AutoCloseable> closeLater = new ArrayList<>();
+    private URI proxiedTo;
 
     record Seen(String method, String target, List<HttpHeader> headers) {
         String header(String name) {
@@ -127,6 +128,7 @@ class ReverseProxyTest {
         proxyCatalyst = Catalyst.open(Catalyst.Config.defaults().withName("proxy").withClock(clock)
             .withErrors((what, cause) -> reports.add(what + ": " + cause)));
         client = HttpClient.create(HttpClient.Options.defaults().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(60)));
+        proxiedTo = to;
         ReverseProxy handler = ReverseProxy.to(client, to);
         proxy = HttpServer.listen(proxyCatalyst, new InetSocketAddress("127.0.0.1", 0), HttpServer.Options.defaults().withWorkers(1))
             .each((request, response) -> {
@@ -565,6 +567,81 @@ class ReverseProxyTest {
     }
 
     @Test
+    void anUpstreamThatTakesTheWholeUploadAndNeverAnswersGets504() throws Exception {
+        RawUpstream raw = rawUpstream();
+        CountDownLatch bodyRead = new CountDownLatch(1);
+        int size = 1 << 20;
+        raw.then(socket -> {
+            InputStream in = socket.getInputStream();
+            String head = readHead(in);
+            assertThat(in.readNBytes(contentLength(head))).hasSize(size);
+            bodyRead.countDown();
+            in.read(); // never answers
+        });
+        startProxy(raw.uri());
+        try (Socket socket = new Socket("127.0.0.1", proxy.address().getPort())) {
+            socket.setSoTimeout(30_000);
+            byte[] body = new byte[size];
+            new Random(9).nextBytes(body);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + size + "\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            assertThat(bodyRead.await(30, TimeUnit.SECONDS)).isTrue();
+            proxyCatalyst.submit(() -> null).get(30, TimeUnit.SECONDS);
+            clock.advance(Duration.ofMillis(6_500).toNanos()); // the request is all out: the timeout runs
+            proxyCatalyst.submit(() -> null).get(30, TimeUnit.SECONDS);
+            String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(reply).startsWith("HTTP/1.1 504 Gateway Timeout\r\n");
+        }
+        assertThat(reports).hasSize(1).allSatisfy(report -> assertThat(report).contains("did not answer within 5 s"));
+    }
+
+    @Test
+    void aClientThatLeavesInTheMiddleOfAnUploadCutsTheUpstreamsRequestShort() throws Exception {
+        RawUpstream raw = rawUpstream();
+        AtomicLong upstreamGot = new AtomicLong();
+        CountDownLatch upstreamSawTheEnd = new CountDownLatch(1);
+        raw.then(socket -> {
+            InputStream in = socket.getInputStream();
+            readHead(in);
+            try {
+                upstreamGot.set(in.transferTo(OutputStream.nullOutputStream()));
+            } finally {
+                upstreamSawTheEnd.countDown();
+            }
+        });
+        raw.then(socket -> {
+            readHead(socket.getInputStream());
+            socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext".getBytes(StandardCharsets.ISO_8859_1));
+            socket.getInputStream().read();
+        });
+        startProxy(raw.uri());
+        try (Socket leaving = new Socket("127.0.0.1", proxy.address().getPort())) {
+            OutputStream out = leaving.getOutputStream();
+            out.write("PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.write(new byte[100_000]);
+            out.flush();
+            // No sleep: the upload is in flight once the upstream has its connection's bytes; leave then.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (proxyCatalyst.submit(() -> handleOpenUpstreamConnections() == 0).get(30, TimeUnit.SECONDS)) {
+                assertThat(System.nanoTime()).as("the upload reaches the upstream").isLessThan(deadline);
+            }
+            leaving.setSoLinger(true, 0);
+        } // a reset, mid-body
+        assertThat(upstreamSawTheEnd.await(30, TimeUnit.SECONDS)).as("the upstream's connection closed").isTrue();
+        assertThat(upstreamGot.get()).as("a request cut short, not passed off as whole").isLessThan(10_000_000L);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (proxyCatalyst.submit(() -> handleOpenUpstreamConnections() > 0 || proxyCatalyst.retainedBytes() > 0).get(30, TimeUnit.SECONDS)) {
+            assertThat(System.nanoTime()).as("the upstream connection closed, the bytes back").isLessThan(deadline);
+        }
+        Curl next = curl(proxyUrl("/next"));
+        assertThat(next.exitCode()).as(next.stderr()).isZero();
+        assertThat(next.stdout()).isEqualTo("next");
+        assertThat(reports).as("the reset exchange failed once, at most").hasSizeLessThanOrEqualTo(1);
+    }
+
+    @Test
     void anUpstreamThatClosesInTheMiddleOfTheBodyCutsTheClientsResponseShort() throws Exception {
         RawUpstream raw = rawUpstream();
         byte[] half = new byte[50_000];
@@ -864,7 +941,7 @@ class ReverseProxyTest {
         java.lang.reflect.Field field = HttpClient.class.getDeclaredField("pools");
         field.setAccessible(true);
         ClientPools pools = (ClientPools) ((Map<?, ?>) field.get(client)).get(proxyCatalyst);
-        ClientPools.Pool pool = pools == null ? null : pools.handlePool(Origin.of(upstreamUri()));
+        ClientPools.Pool pool = pools == null ? null : pools.handlePool(Origin.of(proxiedTo));
         return pool == null ? 0 : pool.handleOpenCount();
     }
 
