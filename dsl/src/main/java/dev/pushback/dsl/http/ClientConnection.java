@@ -330,6 +330,7 @@ final class ClientConnection implements ReadyHandler, ConnectionOutput.Owner {
         exchange.handleResponseEnded();
         RequestBodySink body = exchange.handleBody();
         if (!requestComplete && body != null) {
+            body.handleRefuse(); // no more offers from now: the feeders end at the end of the round
             reactor.handleAtRoundEnd(() -> {
                 if (!body.handleIsClosed()) {
                     body.handleCancel(null);
@@ -468,9 +469,14 @@ final class ClientConnection implements ReadyHandler, ConnectionOutput.Owner {
         }
     }
 
-    /** Whether the exchange waits on the server: for the head, for body bytes asked for, for the socket to take bytes. */
+    /**
+     * Whether the exchange waits on the server: for the head, for body bytes asked for, for the
+     * socket to take bytes. Body bytes count only once the request is all sent: before, a server
+     * that streams its response from the request (an echo, an upstream behind a proxy) may wait for
+     * more of it, and what is late is the graph that feeds the request, not the server.
+     */
     private boolean handleWaitingOnServer() {
-        return (!h_headSeen && (h_requestEnded || h_continueWait)) || (h_headSeen && h_starved)
+        return (!h_headSeen && (h_requestEnded || h_continueWait)) || (h_headSeen && h_starved && h_requestEnded)
             || h_output.handleBlocked();
     }
 

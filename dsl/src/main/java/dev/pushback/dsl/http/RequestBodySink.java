@@ -36,6 +36,11 @@ final class RequestBodySink extends AbstractSink<ByteBuffer> {
     public void handleAccept(ByteBuffer chunk) throws IOException {
         ClientConnection connection = exchange.handleConnection();
         if (connection == null) {
+            if (exchange.handleDone()) {
+                chunk.position(chunk.limit()); // answered already: the server wants no more of the body
+                handleClearAvailable();
+                return;
+            }
             throw new IOException(exchange + ": the request is over"); // the bit is clear until a connection takes it
         }
         if (!connection.handleRequestBody(chunk)) {
@@ -49,6 +54,14 @@ final class RequestBodySink extends AbstractSink<ByteBuffer> {
         if (connection != null) {
             connection.handleRequestBodyEnded();
         }
+    }
+
+    /**
+     * The server answered before the body was all sent and wants no more: the sink takes nothing
+     * from now (its feeders are cancelled at the end of the round, outside the response's poll).
+     */
+    void handleRefuse() {
+        handleClearAvailable();
     }
 
     /** The connection can take body bytes (again). */

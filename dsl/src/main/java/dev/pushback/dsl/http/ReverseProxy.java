@@ -26,7 +26,8 @@ import java.util.Set;
  * {@code TE}, {@code Transfer-Encoding}, {@code Upgrade}, and {@code Expect} (the proxy's own
  * server answers {@code 100-continue}); {@code Via} is added both ways, {@code X-Forwarded-For}
  * (the client's address appended) and {@code X-Forwarded-Proto} to the request. {@code Host}
- * and the target go on as the client sent them. An upstream that refuses the connection or
+ * and the target go on as the client sent them, but for an absolute-form target: it goes on in
+ * origin form, with its authority as {@code Host} (RFC 9112 §3.2.2). An upstream that refuses the connection or
  * answers with something that is not HTTP/1.1 gets the client a {@code 502}, one that does not
  * answer within the client's response timeout a {@code 504}; one that fails in the middle of its
  * response body cuts the client's response short — the connection closes, and a chunked
@@ -58,15 +59,21 @@ public final class ReverseProxy implements HttpServer.Handler {
 
     @Override
     public void handle(HttpRequest request, HttpResponse response) {
-        // The server's parser let only visible characters into the target, and RequestChecks only
-        // the origin form (or * for OPTIONS) past a proxy's server: it goes on as it came.
-        ClientRequest forward = client.request(request.graph(), request.method(), upstream, request.target());
+        // An absolute-form target (which a server must accept, RFC 9112 §3.2.2) goes on in origin
+        // form, and its authority is the host, whatever Host said: the upstream is an origin server.
+        String target = request.target();
+        boolean absolute = target.charAt(0) != '/' && target.indexOf("://") > 0;
+        ClientRequest forward = client.request(request.graph(), request.method(), upstream,
+            absolute ? originForm(target) : target);
+        if (absolute) {
+            forward.header("Host", request.host());
+        }
         Set<String> named = connectionOptions(request.headers());
         String via = null;
         String forwardedFor = null;
         for (HttpHeader header : request.headers()) {
             String name = header.name().toLowerCase(Locale.ROOT);
-            if (HOP_BY_HOP.contains(name) || named.contains(name)) {
+            if (HOP_BY_HOP.contains(name) || named.contains(name) || absolute && name.equals("host")) {
                 continue;
             }
             switch (name) {
@@ -103,6 +110,18 @@ public final class ReverseProxy implements HttpServer.Handler {
             request.body().to(forward.body());
         }
         forward.responseBody().to(response);
+    }
+
+    /** The path and query of an absolute-form target, {@code /} for an empty path (RFC 9112 §3.2.1). */
+    private static String originForm(String absolute) {
+        int start = absolute.indexOf("://") + 3;
+        int end = start;
+        while (end < absolute.length() && "/?#".indexOf(absolute.charAt(end)) < 0) {
+            end++;
+        }
+        int fragment = absolute.indexOf('#', end);
+        String rest = absolute.substring(end, fragment < 0 ? absolute.length() : fragment);
+        return rest.startsWith("/") ? rest : "/" + rest;
     }
 
     /** The field names {@code Connection} lists (RFC 9110 §7.6.1), lower case. */
