@@ -9,6 +9,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -21,6 +22,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 
 /**
@@ -29,8 +31,9 @@ import io.netty.handler.ssl.SslProvider;
  * {@code TLS_AES_128_GCM_SHA256}, as {@code jmh/http-bench.sh} pins every server), one NIO event
  * loop, either side sending a count of zero bytes or receiving and discarding until the peer
  * closes. The sender writes 64 KiB slices of one buffer while the channel is writable (so it
- * moves under Netty's backpressure, as nc moves under pushback's) and closes once all are
- * flushed: {@code SslHandler} sends close_notify, then the socket closes. The receiver prints
+ * moves under Netty's backpressure, as nc moves under pushback's), and once the last one is
+ * written to the socket sends close_notify ({@code SslHandler.closeOutbound}) and waits for the
+ * peer to close, as nc does at the end of its input. The receiver prints
  * {@code received N bytes in T ms} on stderr when the connection has ended, T from the TCP
  * connection (so the handshake is in it) to its end. Either way the process exits
  * after its one connection.
@@ -144,15 +147,22 @@ public final class NettyTlsBulk {
         }
 
         private void pump(ChannelHandlerContext ctx) {
+            ChannelFuture last = null;
             while (remaining > 0 && ctx.channel().isWritable()) {
                 int n = (int) Math.min(CHUNK, remaining);
-                ctx.write(chunk.retainedSlice(0, n));
+                last = ctx.write(chunk.retainedSlice(0, n));
                 remaining -= n;
             }
             ctx.flush();
-            if (remaining == 0 && !closing) {
+            if (remaining == 0 && !closing && last != null) {
                 closing = true;
-                ctx.close(); // SslHandler flushes what is written, sends close_notify, closes the socket
+                // Once the last record is in the socket (a close before would drop what still waits
+                // in the outbound buffer): close_notify only, then the peer's own close_notify and
+                // close end the connection. Closing the socket here instead would reset it if the
+                // peer's records (its session ticket) were still unread, and the peer would lose
+                // what it had not read yet.
+                SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+                last.addListener(done -> ssl.closeOutbound());
             }
         }
 
