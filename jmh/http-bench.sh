@@ -136,9 +136,9 @@ start() {
     exit 1
 }
 
-# bench SERVER SCENARIO SECONDS: runs wrk, prints "reqs p99ms errors cpu_us_per_request"
+# bench SERVER SCENARIO SECONDS: runs wrk, prints "reqs p99ms errors cpu_us_per_request waited_ms"
 bench() {
-    local depth=1 body=0 close=0 out="$DIR/wrk.out" scheme=http c0 c1
+    local depth=1 body=0 close=0 out="$DIR/wrk.out" scheme=http c0 c1 w0 w1
     [[ "$1" != *-tls ]] || scheme=https
     case "$2" in
         get) ;;
@@ -153,6 +153,7 @@ bench() {
     w0=$(rqwait "${PID[$1]}")
     ECHO_DEPTH=$depth ECHO_BODY=$body ECHO_CLOSE=$close "${WRK_PIN[@]}" "$WRK" -t1 -c"$CONNECTIONS" -d"$3"s --latency \
         -s "$LUA" "$scheme://${ADDR[$1]}/" > "$out" 2>&1 || true
+    kill -0 "${PID[$1]}" 2> /dev/null || died "$@"
     c1=$(cpu "${PID[$1]}") || died "$@"
     w1=$(rqwait "${PID[$1]}")
     # p99 from echo.lua (wrk's own percentile print as 0 when pipelined: see the script)

@@ -3,6 +3,8 @@ package dev.pushback.jmh.tls;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -93,7 +95,7 @@ public final class NettyTlsBulk {
         int peerPort = port;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
-            java.util.concurrent.CompletableFuture<Channel> accepted = new java.util.concurrent.CompletableFuture<>();
+            CompletableFuture<Channel> accepted = new CompletableFuture<>();
             ChannelInitializer<SocketChannel> init = new ChannelInitializer<>() {
                 @Override
                 protected void initChannel(SocketChannel channel) {
@@ -120,11 +122,11 @@ public final class NettyTlsBulk {
             }
             connection.closeFuture().sync();
         } finally {
-            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 
-    /** Writes {@code remaining} zero bytes while the channel is writable, then closes it. */
+    /** Writes {@code remaining} zero bytes while the channel is writable, then sends close_notify. */
     private static final class Sender extends ChannelInboundHandlerAdapter {
         private final ByteBuf chunk = Unpooled.unreleasableBuffer(Unpooled.buffer(CHUNK).writeZero(CHUNK));
         private long remaining;
