@@ -7,7 +7,7 @@
 #          counted and dropped
 #   netty  dev.pushback.jmh.tls.NettyTlsBulk: SslHandler (SslProvider.JDK), one NIO event loop,
 #          the same in-memory source and sink
-#   nc     the launcher: dd if=/dev/zero | nc --tls --cafile F 127.0.0.1 PORT, against
+#   nc     the launcher: head -c BYTES /dev/zero | nc --tls --cafile F 127.0.0.1 PORT, against
 #          nc -l --tls-cert F --tls-key K 127.0.0.1 0 > /dev/null (or the other way round): what a
 #          user of the launcher gets, pipes and all
 #
