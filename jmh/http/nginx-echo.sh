@@ -5,7 +5,8 @@
 # back (echo_read_request_body + echo_request_body: chunked, nginx's echo module knows no length
 # up front), anything else gets "Hello, World!" (return 200, with Content-Length). TLS 1.3 with
 # TLS_AES_128_GCM_SHA256 only, no session tickets and no session cache (no resumption), as
-# http-bench.sh pins the JDK servers. Runs as the calling user, config and logs in a temp dir.
+# http-bench.sh pins the JDK servers. Runs as the calling user, config and logs in a temp dir
+# under TMPDIR, which stays when nginx ends (http-bench.sh points TMPDIR into its own temp dir).
 #
 #   jmh/http/nginx-echo.sh --tls-cert F --tls-key K [--host 127.0.0.1] [--port P]
 #
