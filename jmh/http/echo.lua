@@ -1,6 +1,8 @@
 -- wrk script for jmh/http-bench.sh. Environment:
 --   ECHO_BODY=n     bytes of request body (0: GET; else a POST of n bytes, Content-Length)
 --   ECHO_DEPTH=d    requests written back to back per connection before reading (pipelining)
+--   ECHO_CLOSE=1    every request says "Connection: close": a new connection (and over https a
+--                   new TLS handshake) per request
 -- With ECHO_DEPTH=1 no request() function is defined, so wrk sends one prebuilt request per
 -- round trip as it does without a script. With ECHO_DEPTH>1, request() returns d requests
 -- concatenated, and wrk counts d responses per write; its latency is then that of the batch
@@ -13,6 +15,10 @@ if size > 0 then
    wrk.body = string.rep("x", size)
 else
    wrk.method = "GET"
+end
+
+if os.getenv("ECHO_CLOSE") == "1" then
+   wrk.headers["Connection"] = "close"
 end
 
 if depth > 1 then

@@ -1,6 +1,10 @@
 package dev.pushback.jmh.http;
 
+import java.io.File;
 import java.net.InetSocketAddress;
+import java.util.List;
+
+import javax.net.ssl.SSLException;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -31,6 +35,9 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 
 /**
  * The Netty 4.2 peer of {@code echo-server} for {@code jmh/http-bench.sh} and
@@ -41,8 +48,16 @@ import io.netty.handler.codec.http.LastHttpContent;
  * channel is not writable. {@code --ignore-writability} writes whatever arrives, as a naive
  * handler would.
  *
+ * <p>{@code --tls-cert F --tls-key K} (a PEM chain and its PKCS#8 PEM key) serves HTTPS the way
+ * the HTTPS peer of {@code jmh/http-bench.sh} should: an {@code SslHandler} first in the pipeline,
+ * from {@code SslContextBuilder.forServer} with the JDK's {@code SSLEngine}
+ * ({@link SslProvider#JDK}, as pushback uses), TLS 1.3 only and {@code TLS_AES_128_GCM_SHA256}
+ * only, pinned here because Netty sets its own suite list on the engine rather than the JDK's
+ * defaults.
+ *
  * <p>{@code java -cp jmh/target/benchmarks.jar dev.pushback.jmh.http.NettyEchoServer
- * [--host H] [--port P] [--ignore-writability]}; prints {@code listening on HOST:PORT}.
+ * [--host H] [--port P] [--ignore-writability] [--tls-cert F --tls-key K]}; prints
+ * {@code listening on HOST:PORT}.
  */
 public final class NettyEchoServer {
     private static final byte[] HELLO = "Hello, World!".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -50,18 +65,30 @@ public final class NettyEchoServer {
     private NettyEchoServer() {
     }
 
-    public static void main(String[] args) throws InterruptedException {
+    /** The one suite and protocol every HTTPS server of the benchmarks is pinned to. */
+    static final String TLS_PROTOCOL = "TLSv1.3";
+    static final String TLS_SUITE = "TLS_AES_128_GCM_SHA256";
+
+    public static void main(String[] args) throws InterruptedException, SSLException {
         String host = "127.0.0.1";
         int port = 8080;
         boolean ignoreWritability = false;
+        String cert = null;
+        String key = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--host" -> host = args[++i];
                 case "--port" -> port = Integer.parseInt(args[++i]);
                 case "--ignore-writability" -> ignoreWritability = true;
+                case "--tls-cert" -> cert = args[++i];
+                case "--tls-key" -> key = args[++i];
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
         }
+        if ((cert == null) != (key == null)) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+        }
+        SslContext tls = cert == null ? null : serverContext(new File(cert), new File(key));
         boolean backpressure = !ignoreWritability;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         Channel server = new ServerBootstrap()
@@ -71,6 +98,9 @@ public final class NettyEchoServer {
             .childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel channel) {
+                    if (tls != null) {
+                        channel.pipeline().addLast(tls.newHandler(channel.alloc()));
+                    }
                     channel.pipeline().addLast(new HttpServerCodec(), new HttpServerExpectContinueHandler(),
                         new Echo(backpressure));
                 }
@@ -81,6 +111,15 @@ public final class NettyEchoServer {
         System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> group.shutdownGracefully().syncUninterruptibly()));
         server.closeFuture().sync();
+    }
+
+    /** A server context on the JDK's engine, TLS 1.3 and {@link #TLS_SUITE} only. */
+    static SslContext serverContext(File cert, File key) throws SSLException {
+        return SslContextBuilder.forServer(cert, key)
+            .sslProvider(SslProvider.JDK)
+            .protocols(TLS_PROTOCOL)
+            .ciphers(List.of(TLS_SUITE))
+            .build();
     }
 
     /** One per connection: echoes the body as it arrives, responses in request order. */
