@@ -37,6 +37,8 @@ final class ChannelRegistration implements ReadyHandler, SocketConnect.Target {
     // A side that closed before the socket was connected: shut down once it is (a shutdown needs a connection).
     private boolean h_inputClosedEarly;
     private boolean h_outputClosedEarly;
+    // OP_READ was reported and nothing has read the socket since: reported again, it leaves the key.
+    private boolean h_readUnread;
 
     ChannelRegistration(Catalyst catalyst, SelectableChannel channel) {
         this.reactor = Reactor.of(catalyst);
@@ -106,6 +108,11 @@ final class ChannelRegistration implements ReadyHandler, SocketConnect.Target {
         }
     }
 
+    /** The source read the socket: OP_READ, if it stayed registered, is wanted again. */
+    void handleRead() {
+        h_readUnread = false;
+    }
+
     int handleInterestOps() {
         return h_interest != null ? h_interest.handleOps() : 0;
     }
@@ -115,7 +122,19 @@ final class ChannelRegistration implements ReadyHandler, SocketConnect.Target {
         if (!h_interest.handleIsValid()) {
             return;
         }
-        h_interest.handleRemoveOps(readyOps);
+        // OP_READ stays registered after it fires, once: a socket that is read in answer (a
+        // connection's next request, a response) and drained again would otherwise cost two
+        // epoll_ctl calls per exchange, one to leave the key and one to come back. Reported a
+        // second time with nothing read between, nobody wants it now, and it leaves the key, so
+        // that unread bytes never make the selector spin (DESIGN N2).
+        int leaving = readyOps;
+        if ((readyOps & SelectionKey.OP_READ) != 0 && h_connect == null) {
+            if (!h_readUnread) {
+                leaving &= ~SelectionKey.OP_READ;
+            }
+            h_readUnread = !h_readUnread;
+        }
+        h_interest.handleRemoveOps(leaving);
         if (h_connect != null) {
             // Connecting, the key waits for OP_CONNECT alone; an error is reported as that too.
             h_connect.handleConnectable();

@@ -50,6 +50,7 @@ public final class ChannelSource extends AbstractByteSource {
     protected ByteBuffer handleNextChunk() throws IOException {
         ByteBuffer buffer = handleReadBuffer();
         int read = channel.read(buffer);
+        registration.handleRead();
         if (read > 0) {
             return buffer.flip();
         }

@@ -370,10 +370,12 @@ class ReverseProxyTest {
         AtomicLong upstreamGot = new AtomicLong();
         AtomicLong upstreamCrc = new AtomicLong();
         CountDownLatch upstreamDone = new CountDownLatch(1);
+        CountDownLatch headRead = new CountDownLatch(1);
         raw.then(socket -> {
             InputStream in = socket.getInputStream();
             String head = readHead(in);
             upstreamHead.set(head);
+            headRead.countDown();
             readNow.await(); // a slow upstream: the body waits in the kernel's buffers, then the proxy's
             CRC32C crc = new CRC32C();
             byte[] buffer = new byte[1 << 16];
@@ -425,6 +427,8 @@ class ReverseProxyTest {
             long bound = exchange.compile().retainedBound();
             assertThat(proxyCatalyst.retainedBytes()).as("N3: retained now, bound " + bound).isLessThanOrEqualTo(bound);
             assertThat(proxyCatalyst.peakRetainedBytes()).as("N3: the proxy's peak, bound " + bound).isLessThanOrEqualTo(bound);
+            // The head is in the upstream's kernel buffer; its thread may not have read it yet.
+            assertThat(headRead.await(30, TimeUnit.SECONDS)).as("the upstream got the head").isTrue();
             assertThat(upstreamHead.get()).startsWith("PUT /upload HTTP/1.1\r\n").contains("Content-Length: " + HUGE + "\r\n");
 
             readNow.countDown(); // the upstream reads now: everything flows
