@@ -147,7 +147,11 @@ final class ClientExchange {
 
     /** The head's bytes: request line, Host, the headers set, the framing (RFC 9112 §3, §6). */
     private byte[] frameHead() {
-        StringBuilder text = new StringBuilder(128).append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+        int size = 96 + method.length() + target.length() + origin.authority().length();
+        for (String[] header : headers) {
+            size += header[0].length() + header[1].length() + 4;
+        }
+        StringBuilder text = new StringBuilder(size).append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
         if (!hostSet) {
             text.append("Host: ").append(origin.authority()).append("\r\n");
         }

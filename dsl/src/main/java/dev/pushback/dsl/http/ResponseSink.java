@@ -210,7 +210,7 @@ final class ResponseSink extends AbstractSink<ByteBuffer> {
 
     /** Frames the head, with room for {@code bodyBytes} after it. */
     private void handleWriteHead(int bodyBytes) {
-        StringBuilder head = new StringBuilder(HEAD_BYTES).append("HTTP/1.1 ").append(status).append(' ')
+        StringBuilder head = new StringBuilder(handleHeadBytes()).append("HTTP/1.1 ").append(status).append(' ')
             .append(Reasons.of(status)).append("\r\n");
         if (!dated) {
             head.append(HttpDate.line());
@@ -239,11 +239,16 @@ final class ResponseSink extends AbstractSink<ByteBuffer> {
      */
     @Override
     public long retainedBound(long elementBytes) {
-        long head = HEAD_BYTES;
+        return ConnectionOutput.COALESCE_BYTES + elementBytes + handleHeadBytes() + ConnectionOutput.CHUNK_FRAMING;
+    }
+
+    /** The most bytes the head takes: the server's own lines and the handler's fields (sized once, no regrowth). */
+    private int handleHeadBytes() {
+        int head = HEAD_BYTES;
         for (String[] header : headers) {
             head += header[0].length() + header[1].length() + 4;
         }
-        return ConnectionOutput.COALESCE_BYTES + elementBytes + head + ConnectionOutput.CHUNK_FRAMING;
+        return head;
     }
 
     @Override
