@@ -22,7 +22,8 @@ import dev.pushback.dsl.tls.TlsClientConfig;
  * <p>Connections are kept alive and pooled per catalyst and origin (scheme, host, port), at most
  * {@link Options#maxConnectionsPerOrigin()} each. A free pooled connection is what a request
  * waits for (DESIGN section 4, client session): beyond the limit, requests wait — their graphs do
- * not move — until one is free, with no queue of requests of the client's own. One request at a
+ * not move — until one is free; the pool remembers their order (a reference each, no bytes), so
+ * the one that waited longest gets it. One request at a
  * time per connection (no pipelining). Redirects are not followed; {@code Expect: 100-continue}
  * holds the body back until the server says to send it (or a second has passed); interim 1xx
  * responses and trailers are read and dropped. Safe to share between threads and catalysts.
