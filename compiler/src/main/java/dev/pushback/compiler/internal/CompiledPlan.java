@@ -135,6 +135,18 @@ public final class CompiledPlan implements Plan {
         return completion;
     }
 
+    /**
+     * A part of the plan is over: the plan fails with the first failure, and completes once the
+     * last part is over. A sink failed by a detaching branch (its timeout) is no failure of the graph.
+     */
+    private void handlePartDone(java.util.concurrent.atomic.AtomicInteger open, Throwable failure, boolean sink) {
+        if (failure != null && !(sink && rootCause(failure) instanceof TimeoutException)) {
+            completion.completeExceptionally(rootCause(failure));
+        } else if (open.decrementAndGet() == 0) {
+            completion.complete(null);
+        }
+    }
+
     /** Starts the plan's fibers on the catalyst. */
     public void handleStart() {
         assert Core.of(catalyst).handleAssertOwner();
@@ -142,35 +154,30 @@ public final class CompiledPlan implements Plan {
             throw new IllegalStateException("plan already started");
         }
         h_started = true;
-        List<CompletableFuture<?>> parts = new ArrayList<>();
+        // The plan completes when every fiber has ended and every sink has closed, and fails at
+        // the first failure (fail fast). Counted here rather than through allOf and a
+        // whenComplete per part: a graph per exchange (an HTTP server's) starts thousands a
+        // second. (Atomic only for a catalyst closed from another thread, which completes them there.)
         List<Fiber> list = fibers();
+        int parts = list.size();
+        for (Endpoint endpoint : endpoints) {
+            if (endpoint instanceof AbstractSink<?>) {
+                parts++;
+            }
+        }
+        java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger(parts);
+        if (parts == 0) {
+            completion.complete(null);
+        }
+        java.util.function.BiConsumer<Object, Throwable> fiberDone = (ok, failure) -> handlePartDone(open, failure, false);
+        java.util.function.BiConsumer<Object, Throwable> sinkClosed = (ok, failure) -> handlePartDone(open, failure, true);
         for (Fiber fiber : list) {
-            parts.add(fiber.done());
+            fiber.done().whenComplete(fiberDone);
         }
         for (Endpoint endpoint : endpoints) {
             if (endpoint instanceof AbstractSink<?>) {
-                parts.add(endpoint.closed().exceptionally(failure -> {
-                    if (rootCause(failure) instanceof TimeoutException) {
-                        return null;
-                    }
-                    throw failure instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(failure);
-                }));
+                endpoint.closed().whenComplete(sinkClosed);
             }
-        }
-        CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).whenComplete((ok, failure) -> {
-            if (failure == null) {
-                completion.complete(null);
-            } else {
-                completion.completeExceptionally(rootCause(failure));
-            }
-        });
-        // Fail fast: the first failing part fails the graph even while others still run.
-        for (CompletableFuture<?> part : parts) {
-            part.whenComplete((ok, failure) -> {
-                if (failure != null) {
-                    completion.completeExceptionally(rootCause(failure));
-                }
-            });
         }
         Map<Fiber, FusedBody> bodies = new IdentityHashMap<>(fibers.size());
         for (FiberPlan fiber : fibers) {
