@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 import dev.pushback.catalyst.spi.AbstractByteSink;
+import dev.pushback.catalyst.spi.BufferPool;
 import dev.pushback.catalyst.spi.Reactor;
 
 /**
@@ -44,7 +45,8 @@ final class ConnectionOutput {
     private final AbstractByteSink socket;
     private final Owner connection;
     private final Runnable h_flushAtRoundEnd = this::handleRoundEnd;
-    private ByteBuffer h_out; // write mode
+    private final BufferPool buffers;
+    private ByteBuffer h_out = NONE; // write mode; NONE while nothing is framed, else lent by buffers (or larger, its own)
     private long h_accounted; // framed bytes counted in the catalyst's retained bytes
     private boolean h_blocked; // the socket refused bytes: they are pending in the sink until OP_WRITE drains them
     private boolean h_flushQueued;
@@ -55,18 +57,49 @@ final class ConnectionOutput {
         this.reactor = reactor;
         this.socket = socket;
         this.connection = connection;
-        this.h_out = ByteBuffer.allocateDirect(reactor.pool().chunkSize() + 8192);
+        this.buffers = OUTPUT_BUFFERS.computeIfAbsent(reactor.catalyst(), catalyst -> {
+            BufferPool pool = BufferPool.create(reactor.pool().chunkSize() + 8192); // a chunk, its framing and a head
+            catalyst.terminated().thenRun(() -> OUTPUT_BUFFERS.remove(catalyst));
+            return pool;
+        });
+    }
+
+    /**
+     * Output buffers per catalyst, lent while bytes are framed and given back once they are
+     * written: a connection holds one only between framing and the write, so ten thousand idle
+     * keep-alive connections hold none, and a server that opens and closes connections at a high
+     * rate reuses the same few instead of leaving a direct buffer per connection to the GC.
+     */
+    private static final java.util.Map<dev.pushback.catalyst.Catalyst, BufferPool> OUTPUT_BUFFERS =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    private static final ByteBuffer NONE = ByteBuffer.allocateDirect(0);
+
+    /** Output buffers lent now on {@code catalyst}'s connections: for tests. Catalyst thread only. */
+    static int handleLentBuffers(dev.pushback.catalyst.Catalyst catalyst) {
+        BufferPool pool = OUTPUT_BUFFERS.get(catalyst);
+        return pool == null ? 0 : pool.handleLent();
     }
 
     /** The output buffer, in write mode, with room for {@code bytes} more. */
     ByteBuffer handleRoom(int bytes) {
-        if (h_out.remaining() < bytes) {
+        if (h_out == NONE) {
+            h_out = bytes <= buffers.chunkSize() ? buffers.handleAcquire() : ByteBuffer.allocateDirect(bytes + 4096);
+        } else if (h_out.remaining() < bytes) {
             ByteBuffer larger = ByteBuffer.allocateDirect(h_out.position() + bytes + 4096);
             h_out.flip();
             larger.put(h_out);
+            handleGiveBack();
             h_out = larger;
         }
         return h_out;
+    }
+
+    /** The output buffer goes back to the pool (a larger one of its own, to the GC). */
+    private void handleGiveBack() {
+        if (h_out.capacity() == buffers.chunkSize()) {
+            buffers.handleRelease(h_out);
+        }
+        h_out = NONE;
     }
 
     /** Frames {@code chunk} as one chunk of a chunked body (RFC 9112 §7.1): its size in hex, CRLF, the data, CRLF. */
@@ -142,8 +175,10 @@ final class ConnectionOutput {
         if (socket.handlePendingBytes() == 0 && h_out.position() > 0) {
             h_out.flip();
             handleAccount(0); // first: what the sink keeps pending it counts itself
-            socket.handleAcceptGathered(h_out); // gathered here already: written now (N16)
-            h_out.clear();
+            socket.handleAcceptGathered(h_out); // gathered here already: written now (N16); the rest it copies
+            handleGiveBack();
+        } else if (h_out != NONE && h_out.position() == 0) {
+            handleGiveBack(); // room was asked for and nothing framed in it
         }
         h_blocked = socket.handlePendingBytes() > 0;
         return !h_blocked;
@@ -174,6 +209,8 @@ final class ConnectionOutput {
     /** The connection closed: framed bytes are dropped (the sink gives back what it held). */
     void handleClose() {
         handleAccount(0);
-        h_out.clear();
+        if (h_out != NONE) {
+            handleGiveBack();
+        }
     }
 }

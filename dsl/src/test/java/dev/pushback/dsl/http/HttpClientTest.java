@@ -170,6 +170,10 @@ class HttpClientTest {
         }
         assertThat(openConnections()).isEqualTo(1);
         assertThat(echo.peakConnections()).isEqualTo(1);
+        // Idle between requests, neither side of the kept-alive connection holds an output buffer:
+        // they are lent per write (ConnectionOutput), not owned per connection.
+        assertThat(Drive.read(catalyst, () -> ConnectionOutput.handleLentBuffers(catalyst))).isZero();
+        assertThat(server.submit(() -> ConnectionOutput.handleLentBuffers(server)).join()).isZero();
     }
 
     @Test
