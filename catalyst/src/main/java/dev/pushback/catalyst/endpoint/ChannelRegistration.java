@@ -13,7 +13,8 @@ import dev.pushback.catalyst.spi.Reactor;
 /**
  * The one selector key of a channel, shared by its source and sink sides. Interest is added only
  * for a side whose bit is clear and that a fiber waits on (the frontier, DESIGN N2) and removed as
- * soon as the key reports it, so a known-writable socket is never left registered for OP_WRITE.
+ * soon as the key reports it, so a known-writable socket is never left registered for OP_WRITE —
+ * but for OP_READ, which stays once after it fires (see {@link #handleReady}).
  *
  * <p>A socket that connects out ({@link SocketEndpoints#connect}) has a {@link SocketConnect}
  * until the connection is made or has failed (DESIGN N17): meanwhile the key waits for

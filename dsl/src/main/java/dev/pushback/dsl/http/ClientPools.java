@@ -36,81 +36,73 @@ final class ClientPools {
         return catalyst;
     }
 
-    HttpClient.Options options() {
-        return options;
-    }
-
     /** One origin's connections and the exchanges that wait for one. */
     final class Pool {
         final Origin origin;
-        private final ArrayDeque<ClientConnection> idle = new ArrayDeque<>();
-        private final ArrayDeque<ClientExchange> waiting = new ArrayDeque<>();
-        private final List<ClientConnection> open = new ArrayList<>();
+        private final ArrayDeque<ClientConnection> h_idle = new ArrayDeque<>();
+        private final ArrayDeque<ClientExchange> h_waiting = new ArrayDeque<>();
+        private final List<ClientConnection> h_open = new ArrayList<>();
 
         Pool(Origin origin) {
             this.origin = origin;
         }
 
         void handleAcquire(ClientExchange exchange) {
-            ClientConnection connection = idle.pollLast();
+            ClientConnection connection = h_idle.pollLast();
             if (connection != null) {
                 connection.handleBegin(exchange);
-            } else if (open.size() < options.maxConnectionsPerOrigin() && !h_closed) {
+            } else if (h_open.size() < options.maxConnectionsPerOrigin() && !h_closed) {
                 handleOpenFor(exchange);
             } else if (h_closed) {
                 exchange.handleFail(exchange.handleFailure("the HTTP client is closed", null, false));
             } else {
-                waiting.addLast(exchange);
+                h_waiting.addLast(exchange);
             }
         }
 
         private void handleOpenFor(ClientExchange exchange) {
             ClientConnection connection = new ClientConnection(catalyst, this, options);
-            open.add(connection); // first: a connect that fails at once leaves the pool in handleClosed
+            h_open.add(connection); // first: a connect that fails at once leaves the pool in handleClosed
             try {
                 connection.handleConnect(exchange);
             } catch (java.io.IOException | RuntimeException e) { // no socket for it: out of descriptors, a bad local address
-                open.remove(connection);
+                h_open.remove(connection);
                 exchange.handleFail(exchange.handleFailure("cannot connect to " + origin + ": " + e.getMessage(), e, false));
             }
         }
 
         /** {@code connection} finished an exchange and can serve another. */
         void handleIdle(ClientConnection connection) {
-            ClientExchange next = waiting.pollFirst();
+            ClientExchange next = h_waiting.pollFirst();
             if (next != null) {
                 connection.handleBegin(next);
             } else if (h_closed) {
                 connection.handleClose();
             } else {
-                idle.addLast(connection);
+                h_idle.addLast(connection);
             }
         }
 
         /** {@code connection} closed: its place goes to the exchange that waited longest, on a new connection. */
         void handleClosed(ClientConnection connection) {
-            open.remove(connection);
-            idle.remove(connection);
-            ClientExchange next = waiting.pollFirst();
+            h_open.remove(connection);
+            h_idle.remove(connection);
+            ClientExchange next = h_waiting.pollFirst();
             if (next != null) {
                 handleOpenFor(next);
             }
-            if (open.isEmpty() && waiting.isEmpty()) {
+            if (h_open.isEmpty() && h_waiting.isEmpty()) {
                 h_pools.remove(origin, this);
             }
         }
 
         void handleWithdraw(ClientExchange exchange) {
-            waiting.remove(exchange);
+            h_waiting.remove(exchange);
         }
 
         /** Connections open now, idle or busy. */
         int handleOpenCount() {
-            return open.size();
-        }
-
-        int handleIdleCount() {
-            return idle.size();
+            return h_open.size();
         }
     }
 
@@ -134,7 +126,7 @@ final class ClientPools {
     private void handleCloseAll() {
         h_closed = true;
         for (Pool pool : List.copyOf(h_pools.values())) {
-            for (ClientConnection connection : List.copyOf(pool.open)) {
+            for (ClientConnection connection : List.copyOf(pool.h_open)) {
                 connection.handleClose();
             }
         }
@@ -144,7 +136,7 @@ final class ClientPools {
     void handleClose() {
         h_closed = true;
         for (Pool pool : List.copyOf(h_pools.values())) {
-            for (ClientConnection connection : List.copyOf(pool.idle)) {
+            for (ClientConnection connection : List.copyOf(pool.h_idle)) {
                 connection.handleClose();
             }
         }
